@@ -113,6 +113,9 @@ _CATALOGUE_TYPES = {
     "Binary": KeyType(BaseType.BINARY),
 }
 
+# The claims IAM exposes for every OIDC provider, as `PROVIDER:CLAIM` keys.
+_OIDC_CLAIMS = frozenset({"aud", "sub", "oaud", "azp", "email"})
+
 _VARIABLE = re.compile(r"\$\{[^}]*\}|<[^>]*>")
 
 
@@ -268,13 +271,13 @@ def _lookup(table: dict[str, tuple[str, KeyType]], key: str) -> tuple[str, KeyTy
     lower = key.lower()
     if lower in table:
         return table[lower]
-    # A tag key such as aws:PrincipalTag/team matches the pattern aws:principaltag/
-    slash = lower.find("/")
-    while slash != -1:
-        found = table.get(lower[: slash + 1])
-        if found is not None:
-            return found
-        slash = lower.find("/", slash + 1)
+    # A tag key such as aws:PrincipalTag/team matches the pattern aws:principaltag/,
+    # and kms:EncryptionContext:purpose matches kms:encryptioncontext:
+    for index in range(lower.find(":") + 1, len(lower)):
+        if lower[index] in "/:":
+            found = table.get(lower[: index + 1])
+            if found is not None:
+                return found
     return None
 
 
@@ -293,7 +296,12 @@ def condition_key(key: str) -> tuple[str, KeyType] | None:
         found = _lookup(_service_condition_keys(prefix), key)
         if found is not None:
             return found
-    return _lookup(_all_condition_keys(), key)
+    found = _lookup(_all_condition_keys(), key)
+    if found is None and "." in prefix and lower.rsplit(":", 1)[-1] in _OIDC_CLAIMS:
+        # Any OIDC provider's standard claims (`token.actions.githubusercontent.com:sub`):
+        # the catalogue lists only some providers' keys, and IAM accepts these for all.
+        found = (key, KeyType(_S))
+    return found
 
 
 @functools.cache

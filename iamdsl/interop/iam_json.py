@@ -219,7 +219,8 @@ def statement_from_json(node: JsonValue, out: Collector) -> Statement | None:
         )
         return None
     if ("Action" in fields) == ("NotAction" in fields):
-        out.error("E034", "a statement needs exactly one of Action or NotAction", node.span)
+        fix = "remove one of them" if "Action" in fields else 'add "Action" with the actions it is about'
+        out.error("E034", "a statement needs exactly one of Action or NotAction", node.span, help=fix)
         return None
     if "Resource" in fields and "NotResource" in fields:
         out.error("E034", "a statement may not have both Resource and NotResource", node.span)

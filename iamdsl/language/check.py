@@ -18,10 +18,17 @@ import re
 
 from iamdsl import catalog
 from iamdsl.language.errors import Collector, suggestion
-from iamdsl.language.operators import Family, all_operator_names, parse_operator, value_problem
+from iamdsl.language.operators import Family, Operator, all_operator_names, has_variable, parse_operator, value_problem
 from iamdsl.model import Effect, Policy, PolicyKind, PrincipalType, Statement
 
 RCP_FULL_ACCESS = "RCPFullAWSAccess"
+# How messages name a kind of policy, article included.
+_POLICY_WORDS = {
+    PolicyKind.IDENTITY: "an identity policy",
+    PolicyKind.MANAGED: "a managed policy",
+    PolicyKind.SCP: "an SCP",
+    PolicyKind.SESSION: "a session policy",
+}
 _UNIQUE_ID = re.compile(r"(AROA|AIDA|AGPA|AIPA|ANPA|ANVA|ASIA|AKIA)[A-Z0-9]{12,}\Z")
 _ACCOUNT_ID = re.compile(r"\d{12}\Z")
 
@@ -47,7 +54,7 @@ def _check_principal_element(statement: Statement, policy: Policy, out: Collecto
         if has_principal:
             out.error(
                 "E017",
-                f"a {kind.value} policy cannot name a Principal",
+                f"{_POLICY_WORDS.get(kind, f'a {kind.value} policy')} cannot name a Principal",
                 statement.span,
                 help="identity policies apply to the principal they are attached to; "
                 "grant other principals access in the resource's policy",
@@ -65,7 +72,12 @@ def _check_principal_element(statement: Statement, policy: Policy, out: Collecto
         return
     if statement.not_principals is not None:
         if kind is PolicyKind.TRUST:
-            out.error("E033", "NotPrincipal is not allowed in a trust policy", statement.span)
+            out.error(
+                "E033",
+                "NotPrincipal is not allowed in a trust policy",
+                statement.span,
+                help="name who may assume the role in an Allow with `to …`",
+            )
         elif statement.effect is Effect.ALLOW:
             if from_dsl:
                 out.error(
@@ -80,6 +92,7 @@ def _check_principal_element(statement: Statement, policy: Policy, out: Collecto
                     "Allow with NotPrincipal is not supported by AWS; evaluated as granting "
                     "everyone not listed, anonymous callers included (R20)",
                     statement.span,
+                    help="list who is allowed in Principal, or make the statement a Deny",
                 )
     for principal in (statement.principals or ()) + (statement.not_principals or ()):
         value = principal.value
@@ -99,13 +112,19 @@ def _check_principal_element(statement: Statement, policy: Policy, out: Collecto
                     f"`{value}` is the unique ID of a deleted entity; it matches nothing, "
                     "not even a new entity with the same name (R77)",
                     statement.span,
+                    help="name the principal by its ARN, or remove it",
                 )
 
 
 def _check_resources(statement: Statement, policy: Policy, out: Collector) -> None:
     needs_resource = policy.kind not in (PolicyKind.TRUST, PolicyKind.RESOURCE)
     if needs_resource and statement.resources is None and statement.not_resources is None:
-        out.error("E034", f"a {policy.kind.value}-policy statement needs a Resource or NotResource", statement.span)
+        out.error(
+            "E034",
+            f"a statement of {_POLICY_WORDS.get(policy.kind, f'a {policy.kind.value} policy')} needs a Resource or NotResource",
+            statement.span,
+            help='add "Resource" with the ARNs it is about, or "*"',
+        )
     for entry in (statement.resources or ()) + (statement.not_resources or ()):
         if entry == "*" or not entry.startswith("arn:"):
             continue
@@ -123,6 +142,7 @@ def _check_resources(statement: Statement, policy: Policy, out: Collector) -> No
                     "W104",
                     f"`{entry}` puts a wildcard in the resource-type word `{type_word}`, so it matches nothing (R16f)",
                     statement.span,
+                    help="spell the type word out and put wildcards after the `/`",
                 )
 
 
@@ -147,7 +167,12 @@ def _check_actions(statement: Statement, out: Collector) -> None:
             out.error("E034", f"`{action}` is not an action; write `service:Action`", statement.span)
             continue
         if "*" in service or "?" in service:
-            out.warning("W109", f"`{action}` has a wildcard in its service prefix, so it matches nothing (R14)", statement.span)
+            out.warning(
+                "W109",
+                f"`{action}` has a wildcard in its service prefix, so it matches nothing (R14)",
+                statement.span,
+                help="name the service exactly; wildcards belong in the action name, as in `s3:Get*`",
+            )
             continue
         if "*" in name or "?" in name:
             continue
@@ -172,12 +197,17 @@ def _check_conditions(statement: Statement, out: Collector, *, from_dsl: bool) -
             )
             continue
         if operator.base == "Null" and (operator.if_exists or operator.qualifier):
-            out.error("E026", f"`{condition.operator}`: Null takes no IfExists or set qualifier", span)
+            out.error(
+                "E026",
+                f"`{condition.operator}` is not an operator: Null takes no IfExists or set qualifier",
+                span,
+                help=f'write `Null {condition.key} ["true"]` to require that the key is absent, or ["false"] that it is present',
+            )
             continue
         for value in condition.values:
             problem = value_problem(operator, value)
             if problem is not None:
-                out.error("E021", f"invalid value for {operator.base}: {problem}", span)
+                out.error("E021", f"invalid value for {operator.base}: {problem}", span, help=_value_help(operator, value))
                 break
         known = catalog.condition_key(condition.key)
         if known is None:
@@ -190,6 +220,25 @@ def _check_conditions(statement: Statement, out: Collector, *, from_dsl: bool) -
                 out.error("E023", message, span, help="say which values must match: `any KEY …` or `all KEY …`")
             else:
                 out.warning("W106", message, span, help=help_text)
+
+
+def _value_help(operator: Operator, value: str) -> str:
+    """How to write a value `operator` accepts (the fix for E021)."""
+    if has_variable(value):
+        return "policy variables work only with String and ARN operators; compare with a fixed value"
+    return _VALUE_HELP[operator.family]
+
+
+_VALUE_HELP = {
+    Family.NUMERIC: "write a number, such as `3600`",
+    Family.DATE: "write an ISO 8601 date such as `2026-01-31T00:00:00Z`, or epoch seconds",
+    Family.BOOL: "write `true` or `false`",
+    Family.NULL: "write `true` (the key is absent) or `false` (it is present)",
+    Family.IP: "write an IPv4 or IPv6 address or CIDR range, such as `10.0.0.0/8`",
+    Family.BINARY: "write the bytes base64-encoded, such as `QmluYXJ5`",
+    Family.STRING: "write a string",
+    Family.ARN: "write an ARN",
+}
 
 
 def _check_rcp(statement: Statement, policy: Policy, out: Collector) -> None:

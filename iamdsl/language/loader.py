@@ -70,9 +70,16 @@ class _Reader:
         self._parse(text, name, ())
 
     def add_path(self, path: str, stack: tuple[str, ...] = (), span: Span | None = None) -> None:
+        if not self._nameable(path, span):
+            return
         key = os.path.realpath(path)
         if key in stack:
-            self.out.error("E003", f"`{path}` includes itself through {' -> '.join(os.path.basename(p) for p in stack + (key,))}", span)
+            self.out.error(
+                "E003",
+                f"`{path}` includes itself through {' -> '.join(os.path.basename(p) for p in stack + (key,))}",
+                span,
+                help="remove one of these includes; blocks merge, so each file needs including only once",
+            )
             return
         if key in self._loaded:
             return
@@ -82,12 +89,24 @@ class _Reader:
         self._loaded.add(key)
         self._parse(text, path, stack + (key,))
 
+    def _nameable(self, path: str, span: Span | None) -> bool:
+        """Whether `path` can name a file at all; the OS refuses a NUL with ValueError, not OSError."""
+        if "\0" not in path:
+            return True
+        shown = path.replace("\0", "\\u0000")
+        self.out.error("E002", f"cannot read `{shown}`: a file name cannot contain a NUL character", span)
+        return False
+
     def _read(self, path: str, span: Span | None) -> str | None:
+        if not self._nameable(path, span):
+            return None
         try:
             data = Path(path).read_bytes()
         except OSError as error:
             reason = error.strerror or str(error)
-            self.out.error("E002", f"cannot read `{path}`: {reason.lower()}", span)
+            named_in_file = span is not None and not span.file.startswith("<")
+            where = "paths are relative to the file that names them" if named_in_file else None
+            self.out.error("E002", f"cannot read `{path}`: {reason.lower()}", span, help=where)
             return None
         self.dependencies[path] = hashlib.sha256(data).hexdigest()
         try:

@@ -155,13 +155,13 @@ def value_problem(operator: Operator, value: str) -> str | None:
     """Why `value` is invalid for `operator` (R44, R23), or None if it is fine."""
     family = operator.family
     if has_variable(value) and family not in (Family.STRING, Family.ARN, Family.BOOL):
-        return f"policy variables are not allowed with {operator.base}"
+        return f"`{value}` holds a policy variable, which {family.value} operators do not take"
     if has_variable(value):
         return None
     if family is Family.NUMERIC and parse_number(value) is None:
         return f"`{value}` is not a number"
     if family is Family.DATE and parse_date(value) is None:
-        return f"`{value}` is not a date (use ISO 8601 such as 2026-01-31T00:00:00Z, or epoch seconds)"
+        return f"`{value}` is not a date"  # check.py's help says how to write one
     if family in (Family.BOOL, Family.NULL) and value.lower() not in ("true", "false"):
         return f"`{value}` is not `true` or `false`"
     if family is Family.IP and parse_network(value) is None:

@@ -110,7 +110,9 @@ def syntax_diagnostic(error: UnexpectedInput, text: str, file: str) -> Diagnosti
     found_text = ""
     width = 1
     if isinstance(error, UnexpectedToken):
-        expected = error.expected
+        # `accepts` is exact (it follows the reductions the lookahead allows);
+        # `expected` can miss keywords such as `account` after `to`.
+        expected = error.accepts or error.expected
         if error.token.type == "$END":
             line, column = _end_position(text)
             found = "the end of the input"
@@ -120,7 +122,8 @@ def syntax_diagnostic(error: UnexpectedInput, text: str, file: str) -> Diagnosti
             width = max(1, len(found_text.splitlines()[0]) if found_text else 1)
     elif isinstance(error, UnexpectedCharacters):
         expected = error.allowed or set()
-        found = f"`{text[error.pos_in_stream]}`" if error.pos_in_stream < len(text) else "the end of the input"
+        found_text = text[error.pos_in_stream] if error.pos_in_stream < len(text) else ""
+        found = f"`{found_text}`" if found_text else "the end of the input"
     elif isinstance(error, UnexpectedEOF):
         expected = set(error.expected)
         line, column = _end_position(text)
@@ -149,6 +152,10 @@ def _hint(found: str, expected: set[str], text: str, line: int) -> str | None:
         return "join conditions with `and`"
     if found.startswith("'"):
         return "strings use double quotes"
+    if found == '"':  # no STRING could be read from here
+        return "a string closes on the line it opens, and takes only JSON's escapes (`\\\"`, `\\\\`, `\\n`, `\\uXXXX`, …)"
+    if "ANYONE" in expected:  # right after `to`: the principal is missing or misspelt
+        return "name who it is for, such as `account B`, `B.SomeRole`, `anyone` or `service sns.amazonaws.com`"
     return None
 
 

@@ -240,7 +240,12 @@ class Resolver:
                     draft.boundary = item.name
             elif isinstance(item, s.Trust):
                 if decl.kind != "role":
-                    self.out.error("E018", f"only roles have trust policies, and `{key}` is a {decl.kind}", item.span)
+                    self.out.error(
+                        "E018",
+                        f"only roles have trust policies, and `{key}` is a {decl.kind}",
+                        item.span,
+                        help=f"declare `role {decl.name}` if it is meant to be assumed, or remove the `trust` block",
+                    )
                 else:
                     draft.trust.append(item.body)
             elif isinstance(item, s.Member):
@@ -350,7 +355,12 @@ class Resolver:
                         )
                         continue
                     if not (len(decl.id) == 12 and decl.id.isdigit()):
-                        self.out.error("E013", f"`{decl.id}` is not an account ID; an account ID has 12 digits", decl.id_span)
+                        self.out.error(
+                            "E013",
+                            f"`{decl.id}` is not an account ID; an account ID has 12 digits",
+                            decl.id_span,
+                            help="write all 12 digits, leading zeros included, or leave the ID out to derive one",
+                        )
                         continue
                     account_id, id_span = decl.id, decl.id_span
                 external = external or decl.external
@@ -482,12 +492,13 @@ class Resolver:
                 arn = f"arn:{self.partition_name}:iam::{account.id}:policy/{decl.name.name}"
             statements: list[Statement] = []
             version: str | None = "2012-10-17"
+            policy_id: str | None = None  # a JSON document's Id, kept for export
             for d in decls:
                 policy = self._policy_from_body(d.body, decl.name.name, PolicyKind.MANAGED, PolicyContext(PolicyKind.MANAGED, account_name))
                 if policy is not None:
                     statements.extend(policy.statements)
-                    version = policy.version
-            policy = Policy(name=decl.name.name, kind=PolicyKind.MANAGED, version=version, statements=tuple(statements), span=decl.span)
+                    version, policy_id = policy.version, policy.id
+            policy = Policy(name=decl.name.name, kind=PolicyKind.MANAGED, version=version, id=policy_id, statements=tuple(statements), span=decl.span)
             self.managed[arn] = ManagedPolicy(account=account_name, name=decl.name.name, arn=arn, policy=policy, span=decl.span)
 
     def _managed_arn(self, name: s.Name, what: str) -> str | None:
@@ -562,6 +573,8 @@ class Resolver:
             "span": st.span,
         }
         targets = self._targets(st.resources or [], ctx) if st.resources is not None else None
+        if st.resources and not targets:
+            return []  # every `on` entry failed and said why; more findings would only echo that
         if st.not_actions:
             actions = self._flat_actions(st.actions)
             groups = [(actions, self._default_resources(ctx, targets))]
@@ -657,7 +670,8 @@ class Resolver:
                 arns.append(target.arn)
                 continue
             if target.child:
-                if any(c.name in info.resource_types for c in catalog.child_types(target.type)) or target.type.name in info.resource_types:
+                # `A.bucket/*` names objects: a bucket action such as s3:ListBucket never matches it
+                if any(c.name in info.resource_types for c in catalog.child_types(target.type)):
                     arns.append(target.arn)
                 continue
             if target.type.name in info.resource_types:
@@ -700,7 +714,12 @@ class Resolver:
             return base
         if base.type is None or not catalog.child_types(base.type):
             what = f"{base.type.service}:{base.type.name}" if base.type else "this resource"
-            self.out.error("E015", f"{what} has no child path, so `/{item.child}` means nothing here", item.span)
+            self.out.error(
+                "E015",
+                f"{what} has no child path, so `/{item.child}` means nothing here",
+                item.span,
+                help="name the resource itself; only types with children, such as an S3 bucket's objects, take `/…`",
+            )
             return None
         child = "*" if item.child == "*" else item.child
         return Target(f"{base.arn}/{child}", base.type, child=True)
@@ -738,7 +757,12 @@ class Resolver:
         if item.kind == "account":
             if item.value.isdigit():
                 if len(item.value) != 12:
-                    self.out.error("E013", f"`{item.value}` is not an account ID; an account ID has 12 digits", item.span)
+                    self.out.error(
+                        "E013",
+                        f"`{item.value}` is not an account ID; an account ID has 12 digits",
+                        item.span,
+                        help="write all 12 digits, leading zeros included, or name a declared account",
+                    )
                     return None
                 return Principal(type=aws, value=f"arn:{self.partition_name}:iam::{item.value}:root")
             account = self._account(item.value, item.span)
@@ -798,7 +822,7 @@ class Resolver:
                     "E024",
                     f"`{condition.operator}` on `{condition.key}` appears twice in one statement",
                     item.span,
-                    help=f"IAM JSON holds each operator and key once; put the values in one list. The first is at {seen[identity]}",
+                    help=f"IAM JSON holds each operator and key once, so merge the two into one condition; the first is at {seen[identity]}",
                 )
                 continue
             seen[identity] = item.span
@@ -907,12 +931,13 @@ class Resolver:
             for name, bodies in draft.inline.items():
                 statements: list[Statement] = []
                 version: str | None = "2012-10-17"
+                policy_id: str | None = None  # a JSON document's Id, kept for export
                 for body in bodies:
                     policy = self._policy_from_body(body, name, PolicyKind.IDENTITY, ctx)
                     if policy is not None:
                         statements.extend(policy.statements)
-                        version = policy.version
-                inline.append(Policy(name=name, kind=PolicyKind.IDENTITY, version=version, statements=tuple(statements), span=bodies[0].span))
+                        version, policy_id = policy.version, policy.id
+                inline.append(Policy(name=name, kind=PolicyKind.IDENTITY, version=version, id=policy_id, statements=tuple(statements), span=bodies[0].span))
             managed = tuple(a for a in (self._managed_arn(n, "managed policy") for n in draft.attach) if a)
             boundary = self._managed_arn(draft.boundary, "boundary policy") if draft.boundary else None
             trust = None
@@ -920,12 +945,13 @@ class Resolver:
                 trust_ctx = PolicyContext(PolicyKind.TRUST, draft.account)
                 statements = []
                 version = "2012-10-17"
+                policy_id = None
                 for body in draft.trust:
                     policy = self._policy_from_body(body, "trust", PolicyKind.TRUST, trust_ctx)
                     if policy is not None:
                         statements.extend(policy.statements)
-                        version = policy.version
-                trust = Policy(name="trust", kind=PolicyKind.TRUST, version=version, statements=tuple(statements), span=draft.trust[0].span)
+                        version, policy_id = policy.version, policy.id
+                trust = Policy(name="trust", kind=PolicyKind.TRUST, version=version, id=policy_id, statements=tuple(statements), span=draft.trust[0].span)
             groups = []
             for group in draft.members:
                 target = self.entities.get(group.key)
@@ -965,15 +991,16 @@ class Resolver:
             ctx = PolicyContext(PolicyKind.RESOURCE, decl.name.account, target)
             statements: list[Statement] = []
             version: str | None = "2012-10-17"
+            policy_id: str | None = None  # a JSON document's Id, kept for export
             if draft.statements:
                 statements.extend(self._policy_from_statements(draft.statements, "policy", PolicyKind.RESOURCE, ctx, decl.span).statements)
             for body in draft.bodies:
                 policy = self._policy_from_body(body, "policy", PolicyKind.RESOURCE, ctx)
                 if policy is not None:
                     statements.extend(policy.statements)
-                    version = policy.version
+                    version, policy_id = policy.version, policy.id
             statements.extend(draft.extra_statements)
-            policy = Policy(name="policy", kind=PolicyKind.RESOURCE, version=version, statements=tuple(statements), span=decl.span) if (statements or draft.bodies) else None
+            policy = Policy(name="policy", kind=PolicyKind.RESOURCE, version=version, id=policy_id, statements=tuple(statements), span=decl.span) if (statements or draft.bodies) else None
             service = target.arn.split(":")[2] if target.arn.count(":") >= 5 else ""
             resources[key] = Resource(
                 account=decl.name.account,
@@ -1012,11 +1039,14 @@ class Resolver:
                         vpc = item.value
             if syntax_statements:
                 statements.extend(self._policy_from_statements(syntax_statements, "policy", PolicyKind.ENDPOINT, ctx, first.span).statements)
+            version: str | None = "2012-10-17"
+            policy_id: str | None = None  # a JSON document's Id, kept for export
             for body in bodies:
                 policy = self._policy_from_body(body, "policy", PolicyKind.ENDPOINT, ctx)
                 if policy is not None:
                     statements.extend(policy.statements)
-            policy = Policy(name="policy", kind=PolicyKind.ENDPOINT, statements=tuple(statements), span=first.span) if (syntax_statements or bodies) else None
+                    version, policy_id = policy.version, policy.id  # a JSON document keeps its own Version, as for resources
+            policy = Policy(name="policy", kind=PolicyKind.ENDPOINT, version=version, id=policy_id, statements=tuple(statements), span=first.span) if (syntax_statements or bodies) else None
             endpoints[key] = Endpoint(account=first.name.account, name=first.name.name, id=first.id, vpc=vpc, policy=policy, span=first.span)
         return endpoints
 

@@ -1,0 +1,73 @@
+"""One request: who calls, which action, on what, in which context (R1, R2).
+
+Stage: engine input.  Callers are described by what the decision needs: their
+kind (R2's table), their identity ARN and `aws:PrincipalArn`, their account,
+the model entity whose policies they carry, and any session policy or tags.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from iamdsl.engine.context import Context
+from iamdsl.model import IdentityEntity, Policy
+
+
+class CallerKind(str, enum.Enum):
+    USER = "user"
+    ROLE_SESSION = "role-session"
+    FEDERATED_USER = "federated-user"  # GetFederationToken
+    ROOT = "root"
+    SERVICE = "service"
+    ANONYMOUS = "anonymous"
+    WEB_IDENTITY = "web-identity"  # AssumeRoleWithWebIdentity
+    SAML = "saml"  # AssumeRoleWithSAML
+
+    @property
+    def has_identity_side(self) -> bool:
+        """Callers with identity policies, boundaries and SCPs (R58: the others have none)."""
+        return self in (CallerKind.USER, CallerKind.ROLE_SESSION, CallerKind.FEDERATED_USER, CallerKind.ROOT)
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    kind: CallerKind
+    account: str | None = None  # 12-digit account ID; None for anonymous and services
+    arn: str | None = None  # identity ARN: the session ARN for sessions
+    principal_arn: str | None = None  # aws:PrincipalArn: the role ARN for sessions
+    entity: IdentityEntity | None = None  # the user or role; for a federated user, its parent user
+    session_name: str | None = None
+    session_policy: Policy | None = None
+    session_tags: dict[str, str] = field(default_factory=dict)
+    service: str | None = None  # for SERVICE callers, e.g. sns.amazonaws.com
+    provider: str | None = None  # for WEB_IDENTITY and SAML callers: the Federated principal
+
+    @property
+    def label(self) -> str:
+        if self.kind is CallerKind.ANONYMOUS:
+            return "anonymous"
+        if self.kind is CallerKind.SERVICE:
+            return f"service {self.service}"
+        if self.kind in (CallerKind.WEB_IDENTITY, CallerKind.SAML):
+            return f"{self.kind.value} caller of {self.provider}"
+        if self.kind is CallerKind.ROOT:
+            return f"{self.arn} (root user)"
+        if self.entity is not None and self.kind is CallerKind.ROLE_SESSION:
+            return f"{self.entity.qualified_name} (session {self.session_name})"
+        if self.entity is not None:
+            return self.entity.qualified_name
+        return self.arn or self.kind.value
+
+    @property
+    def is_service_linked(self) -> bool:
+        return self.entity is not None and self.entity.path.startswith("/aws-service-role/")
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    caller: Caller
+    action: str
+    resource: str  # an ARN, or "*" for actions without resource-level permissions (R5)
+    context: Context = field(default_factory=Context)
+    resource_account: str | None = None  # when the ARN does not say (S3); derived from the model if None

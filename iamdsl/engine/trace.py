@@ -1,0 +1,111 @@
+"""The trace: what the evaluator checked, as plain data.
+
+Stage: engine output.  Slotted dataclasses rather than pydantic models, because
+a trace is built on every decision and must be cheap.  Rendering it as text,
+JSON or a graph is `explain/`'s job; nothing here formats for a terminal.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from iamdsl.model import Condition, Policy, PolicyKind, Span, Statement
+
+
+class Truth(enum.Enum):
+    TRUE = "true"
+    FALSE = "false"
+    UNKNOWN = "unknown"  # depends on context keys nobody gave
+
+
+class GrantClass(str, enum.Enum):
+    """How a resource-policy Allow reaches the caller (R18), which decides R61."""
+
+    DIRECT = "direct"
+    ACCOUNT = "account"
+    ROLE = "role"
+    FED_PARENT = "fed_parent"
+
+
+class Layer(str, enum.Enum):
+    IDENTITY = "identity"
+    BOUNDARY = "boundary"
+    SESSION = "session"
+    RESOURCE = "resource"
+    SCP = "scp"
+    RCP = "rcp"
+    ENDPOINT = "endpoint"
+
+
+@dataclass(slots=True)
+class StatementTrace:
+    """One statement that applied or nearly applied, and why.
+
+    "Nearly applied" means it matched the action and the resource and failed
+    only on the principal or on its conditions.
+    """
+
+    policy: str  # label of the policy, e.g. "B.SomeRole:inline"
+    layer: Layer
+    index: int  # position in its policy
+    statement: Statement
+    applies: Truth
+    action_matched: bool
+    resource_matched: bool
+    principal_matched: bool | None = None  # None where the policy names no principal
+    grant: GrantClass | None = None
+    reason: str = ""
+    condition_reasons: tuple[str, ...] = ()
+    residual: tuple[Condition, ...] = ()  # when applies is UNKNOWN: the conditions that decide it
+
+    @property
+    def span(self) -> Span | None:
+        return self.statement.span
+
+    @property
+    def is_deny(self) -> bool:
+        return self.statement.effect.value == "Deny"
+
+
+@dataclass(slots=True)
+class LayerTrace:
+    """One policy layer in play: what it contained and what it concluded."""
+
+    layer: Layer
+    label: str  # owner: "B.SomeRole", "SCPs of B at OU Workloads", …
+    policies: list[str] = field(default_factory=list)
+    statements: list[StatementTrace] = field(default_factory=list)
+    allows: Truth = Truth.FALSE  # some Allow applies
+    denies: Truth = Truth.FALSE  # some Deny applies
+    note: str = ""
+
+
+@dataclass(slots=True)
+class Trace:
+    layers: list[LayerTrace] = field(default_factory=list)
+    grant_classes: list[GrantClass] = field(default_factory=list)
+    cross_account: bool = False
+    caller_account: str | None = None
+    resource_account: str | None = None
+    missing_side: str | None = None  # "identity" or "resource" when one side of a cross-account edge is missing
+    blocked_by: list[Layer] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def layer(self, kind: Layer) -> list[LayerTrace]:
+        return [entry for entry in self.layers if entry.layer is kind]
+
+    def deciding_statements(self) -> list[StatementTrace]:
+        return [st for entry in self.layers for st in entry.statements if st.applies is not Truth.FALSE]
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyRef:
+    """A policy with the label explanations use for it."""
+
+    label: str
+    policy: Policy
+
+    @property
+    def kind(self) -> PolicyKind:
+        return self.policy.kind
