@@ -243,6 +243,24 @@ def child_types(info: ResourceTypeInfo) -> list[ResourceTypeInfo]:
     return [t for t in _service_resource_types(info.service).values() if t.arn_template.startswith(prefix)]
 
 
+def applies_to(info: ActionInfo, rtype: ResourceTypeInfo, *, child: bool = False) -> str | None:
+    """How an action reaches a resource of type `rtype` (design.md §1, verbs).
+
+    "self" when the action acts on that type itself; "child" when it acts on
+    a child type (s3:GetObject on a bucket reaches its objects, `bucket/*`);
+    None when it does not apply.  With `child`, the resource already names
+    children (`A.bucket/*`), so only child-type actions apply.
+    """
+    children = child_types(rtype)
+    if child:
+        return "self" if any(c.name in info.resource_types for c in children) else None
+    if rtype.name in info.resource_types:
+        return "self"
+    if any(c.name in info.resource_types for c in children):
+        return "child"
+    return None
+
+
 @functools.cache
 def _service_condition_keys(service: str) -> dict[str, tuple[str, KeyType]]:
     raw = _load("conditionKeys", f"{service.lower()}.json") if service.lower() in services() else None

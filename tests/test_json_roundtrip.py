@@ -346,7 +346,7 @@ LEGACY_PLACES = [
 ]
 
 
-@pytest.mark.parametrize("source", ["json", "file"])
+@pytest.mark.parametrize("source", ["json", "file"], ids=["inline-json", "from-file"])
 @pytest.mark.parametrize(("place", "owner", "document"), [p[1:] for p in LEGACY_PLACES], ids=[p[0] for p in LEGACY_PLACES])
 def test_2008_version_documents_keep_their_version(place: str, owner: str, document: dict[str, Any], source: str, tmp_path: Path) -> None:
     if source == "json":
@@ -445,7 +445,7 @@ PLACES = {
 }
 
 
-@pytest.mark.parametrize("place", list(PLACES))
+@pytest.mark.parametrize("place", list(PLACES), ids=list(PLACES))
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_exported_json_loads_back_into_the_same_model(place: str, data: st.DataObject) -> None:

@@ -153,7 +153,7 @@ def _hint(found: str, expected: set[str], text: str, line: int) -> str | None:
     if found.startswith("'"):
         return "strings use double quotes"
     if found == '"':  # no STRING could be read from here
-        return "a string closes on the line it opens, and takes only JSON's escapes (`\\\"`, `\\\\`, `\\n`, `\\uXXXX`, …)"
+        return "a string closes on the line it opens, holds no tabs or other control characters, and takes only JSON's escapes (`\\\"`, `\\\\`, `\\n`, `\\uXXXX`, …)"
     if "ANYONE" in expected:  # right after `to`: the principal is missing or misspelt
         return "name who it is for, such as `account B`, `B.SomeRole`, `anyone` or `service sns.amazonaws.com`"
     return None

@@ -648,13 +648,16 @@ class Resolver:
                 arns = self._arns_for(action, pair_targets, ctx)
                 if arns:
                     groups.setdefault(arns, []).append(action)
-                    placed += 1
+                    # a wildcard-only action lands on "*" whatever the target: it does not count
+                    placed += arns != ("*",)
             if not placed:
-                where = ", ".join(t.arn for t in pair_targets)
-                types = ", ".join(sorted({f"{t.type.service}:{t.type.name}" for t in pair_targets if t.type}))
+                where = ", ".join(
+                    f"`{t.arn}` ({t.type.service}:{t.type.name}{' children' if t.child else ''})" if t.type else f"`{t.arn}`"
+                    for t in pair_targets
+                )
                 self.out.error(
                     "E039",
-                    f"no action of the verb `{item.text}` applies to {types or where}",
+                    f"no action of the verb `{item.text}` applies to {where}",
                     item.span,
                     help=f"`{item.text}` means {', '.join(verb.actions)}",
                 )
@@ -669,18 +672,11 @@ class Resolver:
             if target.type is None:
                 arns.append(target.arn)
                 continue
-            if target.child:
-                # `A.bucket/*` names objects: a bucket action such as s3:ListBucket never matches it
-                if any(c.name in info.resource_types for c in catalog.child_types(target.type)):
-                    arns.append(target.arn)
-                continue
-            if target.type.name in info.resource_types:
+            reach = catalog.applies_to(info, target.type, child=target.child)
+            if reach == "self":
                 arns.append(target.arn)
-                continue
-            for child in catalog.child_types(target.type):
-                if child.name in info.resource_types:
-                    arns.append(target.arn + "/*")
-                    break
+            elif reach == "child":
+                arns.append(target.arn + "/*")
         if not arns and info.wildcard_only and ctx.kind in _IDENTITY_KINDS + (PolicyKind.ENDPOINT,):
             arns.append("*")
         return tuple(dict.fromkeys(arns))
@@ -748,6 +744,9 @@ class Resolver:
             principal = self._principal(item)
             if principal is not None:
                 found.append(principal)
+        if len(found) > 1:
+            # IAM JSON can hold a bare "*" only alone; beside others it is {"AWS": "*"} (R18: the same)
+            found = [Principal(type=PrincipalType.AWS, value="*") if p.type is PrincipalType.STAR else p for p in found]
         return canonical_principals(found)
 
     def _principal(self, item: s.PrincipalItem) -> Principal | None:

@@ -1,0 +1,407 @@
+"""The canonical formatter, and edits that leave the rest of a file alone.
+
+Stage: text -> text (beside the pipeline: it never builds a model).
+
+`format_source` lays a file out the one canonical way while keeping
+everything the user wrote: every comment, every piece of shorthand (verbs,
+condition sugar, `self`, the order of statements), every token.  It works
+from a parse tree that keeps all tokens, so it only ever changes the space
+between them:
+
+- each declaration and each item of a `{ … }` block starts its own line,
+  indented four spaces per block;
+- inside one statement or declaration, tokens are one space apart, lists read
+  `[a, b]` and `A.repo`, and a line break the user made is kept as a
+  continuation line (indented by the brackets open at that point, or by four
+  spaces), so long statements and embedded JSON stay as the user broke them;
+- runs of blank lines become one blank line, and blank lines at the start or
+  end of a block go;
+- a comment on its own line stays on its own line, at the indentation of what
+  follows it; a comment after code stays after that code, at its column if
+  there is room.
+
+The output has the same tokens in the same order as the input (checked every
+time), so it loads to the same model, and formatting it again changes nothing.
+
+`insert_statement` and `append_declaration` edit a file by inserting text
+only, so that the REPL's `:save` and suggested fixes touch nothing else.
+The model -> text printer lives in `printer.py` and is re-exported here.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from typing import Iterator
+
+from lark import Lark, Token, Tree
+
+from iamdsl.language import syntax as s
+from iamdsl.language.errors import IamdslError
+from iamdsl.language.parser import Comment, grammar_path, parse
+from iamdsl.language.printer import NotExpressible, comparable, print_model, print_policy_json, print_statement
+from iamdsl.language.transformer import parse_file
+from iamdsl.model import Span
+
+__all__ = [
+    "NotExpressible",
+    "append_declaration",
+    "comparable",
+    "format_source",
+    "insert_statement",
+    "print_model",
+    "print_policy_json",
+    "print_statement",
+]
+
+INDENT = 4
+# Rules whose braces hold items, one per line.  Other braces (tags, `only {…}`,
+# sessions, JSON) are brackets within one statement.
+_BLOCKS = frozenset(
+    {"account_body", "organization", "ou", "org_account", "identity_body", "resource_body", "endpoint_body", "block"}
+)
+_TIGHT_BRACES = frozenset({"json_object", "only_expect"})  # `{"a": 1}` and `{B.X, B.Y}`, not `{ a = "b" }`
+_OPENERS, _CLOSERS = frozenset("{["), frozenset("}]")
+
+
+@functools.lru_cache(maxsize=1)
+def _layout_parser() -> Lark:
+    """The grammar's parser, keeping every token, keywords and punctuation included."""
+    return Lark.open(
+        str(grammar_path()),
+        parser="lalr",
+        start="start",
+        propagate_positions=True,
+        maybe_placeholders=True,
+        keep_all_tokens=True,
+        cache=True,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Tok:
+    """A token with the rule it stands in, which decides the spaces around it."""
+
+    text: str
+    rule: str
+    line: int
+    column: int
+    end_line: int
+
+    @property
+    def position(self) -> tuple[int, int]:
+        return (self.line, self.column)
+
+
+class _Layout:
+    """Writes tokens and comments out line by line.
+
+    A comment is written when the next token (or block boundary) after it is
+    reached, so comments need no place in the tree.
+    """
+
+    def __init__(self, comments: tuple[Comment, ...]):
+        self.lines: list[str] = []
+        self.line: str | None = None  # the line being written
+        self.closed = False  # the line ends in a comment: nothing more goes on it
+        self.comments = sorted(comments, key=lambda c: (c.line, c.column))
+        self.next_comment = 0
+        self.last_line = 0  # source line of the last token or comment written
+        self.block_start = True  # nothing written yet in the innermost block (or file)
+        self.base = 0  # indentation of the current statement
+        self.depth = 0  # brackets open in the current statement
+        self.previous: _Tok | None = None
+
+    # ---------------------------------------------------------------- lines
+    def _end_line(self) -> None:
+        if self.line is not None:
+            self.lines.append(self.line.rstrip())
+        self.line, self.closed = None, False
+
+    def _new_line(self, indent: int, source_line: int, *, blank_allowed: bool) -> None:
+        self._end_line()
+        if blank_allowed and not self.block_start and source_line - self.last_line >= 2:
+            self.lines.append("")
+        self.line = " " * indent
+        self.block_start = False
+
+    def _continuation_indent(self, closer: bool) -> int:
+        if closer:
+            return self.base + INDENT * max(self.depth - 1, 0)
+        return self.base + INDENT * max(self.depth, 1)
+
+    # ---------------------------------------------------------------- comments
+    def _pending(self, before: tuple[int, int] | None) -> Iterator[Comment]:
+        while self.next_comment < len(self.comments):
+            comment = self.comments[self.next_comment]
+            if before is not None and (comment.line, comment.column) >= before:
+                return
+            self.next_comment += 1
+            yield comment
+
+    def _comment(self, comment: Comment, own_line_indent: int, *, trailing_line: int | None = None) -> None:
+        text = comment.text.rstrip()
+        if self.line is not None and comment.line == (trailing_line or self.last_line):
+            column = max(comment.column - 1, len(self.line.rstrip()) + 2)
+            self.line = self.line.rstrip().ljust(column) + text
+            self.closed = True
+        else:
+            self._new_line(own_line_indent, comment.line, blank_allowed=True)
+            self.line += text
+            self.closed = True
+        self.last_line = comment.line
+
+    def comments_before(self, position: tuple[int, int] | None, own_line_indent: int) -> None:
+        for comment in self._pending(position):
+            self._comment(comment, own_line_indent)
+
+    # ---------------------------------------------------------------- statements and blocks
+    def start_item(self, indent: int, first: _Tok) -> None:
+        """Begin a declaration or block item on its own line."""
+        self.comments_before(first.position, indent)
+        self._new_line(indent, first.line, blank_allowed=True)
+        self.base, self.depth, self.previous = indent, 0, None
+
+    def token(self, tok: _Tok) -> None:
+        closer = tok.text in _CLOSERS
+        self.comments_before(tok.position, self._continuation_indent(False))
+        if self.line is None:  # only the file's first token can get here
+            self._new_line(self.base, tok.line, blank_allowed=False)
+        elif self.previous is not None and (self.closed or tok.line > self.last_line):
+            self._new_line(self._continuation_indent(closer), tok.line, blank_allowed=False)
+        elif self.previous is not None and _space_between(self.previous, tok):
+            self.line += " "
+        self.line += tok.text
+        if tok.text in _OPENERS:
+            self.depth += 1
+        elif closer:
+            self.depth = max(self.depth - 1, 0)
+        self.previous, self.last_line = tok, tok.end_line
+
+    def open_block(self, brace: _Tok, inner_indent: int) -> None:
+        """`{` ends the line it opens; comments before it move inside the block."""
+        header_line = self.last_line
+        moved = list(self._pending(brace.position))
+        if self.line is not None and self.line.strip():
+            self.line += " "
+        self.line = (self.line or "") + "{"
+        self.last_line = brace.end_line
+        self.block_start = True
+        for comment in moved:
+            self._comment(comment, inner_indent, trailing_line=header_line if comment is moved[0] else None)
+
+    def close_block(self, brace: _Tok, indent: int) -> None:
+        self.comments_before(brace.position, indent + INDENT)
+        if self.block_start and not self.closed:  # an empty block: `{}`
+            self.line += "}"
+        else:
+            self._end_line()
+            self.line = " " * indent + "}"
+        self.block_start = False
+        self.base, self.depth = indent, 0
+        self.previous, self.last_line = _Tok("}", "block", brace.line, brace.column, brace.end_line), brace.end_line
+
+    def finish(self) -> str:
+        self.comments_before(None, 0)
+        self._end_line()
+        while self.lines and not self.lines[-1]:
+            self.lines.pop()
+        return "\n".join(self.lines) + "\n" if self.lines else ""
+
+
+def _space_between(previous: _Tok, tok: _Tok) -> bool:
+    before, text = previous.text, tok.text
+    if text == "," or text == "]" or before == "[":
+        return False
+    if text == "." or before == "." or text == "/" or before == "/":  # `A.repo`, `A.bucket/*`
+        return False
+    if text == ":" and tok.rule == "json_pair":
+        return False
+    if before == "{" and text == "}":
+        return False
+    if (before == "{" and previous.rule in _TIGHT_BRACES) or (text == "}" and tok.rule in _TIGHT_BRACES):
+        return False
+    return True
+
+
+# ------------------------------------------------------------------ walking the tree
+
+
+def _first_token(node: Tree | Token) -> Token:
+    if isinstance(node, Token):
+        return node
+    for child in node.children:
+        if child is not None:
+            found = _first_token(child) if isinstance(child, Tree) else child
+            if found is not None:
+                return found
+    raise ValueError("empty node")  # every item of the grammar has a token
+
+
+def _tok(token: Token, rule: str) -> _Tok:
+    return _Tok(str(token), rule, token.line, token.column, token.end_line or token.line)
+
+
+class _Walker:
+    def __init__(self, layout: _Layout):
+        self.out = layout
+
+    def items(self, items: list[Tree], indent: int) -> None:
+        for item in items:
+            self.out.start_item(indent, _tok(_first_token(item), ""))
+            self.node(item, indent)
+
+    def node(self, tree: Tree, indent: int) -> None:
+        children = [c for c in tree.children if c is not None]
+        braces = [i for i, c in enumerate(children) if isinstance(c, Token) and c == "{"]
+        if tree.data in _BLOCKS and braces:
+            opening = braces[0]
+            self.children(tree.data, children[:opening], indent)
+            self.out.open_block(_tok(children[opening], tree.data), indent + INDENT)
+            self.items([c for c in children[opening + 1 : -1]], indent + INDENT)
+            self.out.close_block(_tok(children[-1], tree.data), indent)
+        else:
+            self.children(tree.data, children, indent)
+
+    def children(self, rule: str, children: list[Tree | Token], indent: int) -> None:
+        for child in children:
+            if isinstance(child, Token):
+                self.out.token(_tok(child, rule))
+            else:
+                self.node(child, indent)
+
+
+def _tokens(tree: Tree) -> list[tuple[str, str]]:
+    return [(t.type, str(t)) for t in tree.scan_values(lambda v: isinstance(v, Token))]
+
+
+def format_source(text: str, name: str = "<input>") -> str:
+    """The canonical layout of `text`, keeping its comments and shorthand.
+
+    Raises IamdslError (E001) if `text` does not parse.
+    """
+    text = text.replace("\r\n", "\n")
+    comments = parse(text, name).comments  # also reports syntax errors the usual way
+    tree = _layout_parser().parse(text)
+    layout = _Layout(comments)
+    _Walker(layout).items([c for c in tree.children if c is not None], 0)
+    result = layout.finish()
+    _check_same_tokens(tree, comments, result, name)
+    return result
+
+
+def _check_same_tokens(tree: Tree, comments: tuple[Comment, ...], result: str, name: str) -> None:
+    """The formatter may move space and nothing else; a bug here must not reach a file."""
+    after = parse(result, name)
+    if _tokens(_layout_parser().parse(result)) != _tokens(tree) or [c.text.rstrip() for c in after.comments] != [
+        c.text.rstrip() for c in sorted(comments, key=lambda c: (c.line, c.column))
+    ]:
+        raise RuntimeError(f"formatting {name} would change its tokens or comments; please report this file")
+
+
+# ------------------------------------------------------------------ edits that insert only
+
+_ENTITY_KINDS = ("role", "user", "group")
+_NEW_BLOCK_KINDS = _ENTITY_KINDS + ("policy",)
+
+
+def _offsets(text: str) -> list[int]:
+    """The offset where each line starts (line 1 is index 0)."""
+    starts = [0]
+    starts.extend(m.end() for m in re.finditer("\n", text))
+    return starts
+
+
+def _declaration_name(decl: s.Declaration) -> tuple[str, str] | None:
+    """(kind, qualified name) of a declaration that holds statements."""
+    if isinstance(decl, s.EntityDecl):
+        return decl.kind, decl.name.key
+    if isinstance(decl, s.ResourceDecl):
+        return "resource", decl.name.key
+    if isinstance(decl, s.EndpointDecl):
+        return "endpoint", decl.name.key
+    if isinstance(decl, s.ManagedPolicyDecl) and decl.body.kind == "block":
+        return "policy", decl.name.key
+    return None
+
+
+def _find(declarations: list[s.Declaration], target: str | Span) -> s.Declaration | None:
+    if isinstance(target, Span):
+        for decl in declarations:
+            span = decl.span
+            if (span.line, span.column) <= (target.line, target.column) <= (span.end_line, span.end_column):
+                return decl
+        return None
+    kind, _, name = target.strip().rpartition(" ")
+    for decl in declarations:
+        found = _declaration_name(decl)
+        if found is not None and found[1] == name and kind in ("", found[0]):
+            return decl
+    return None
+
+
+def insert_statement(text: str, target: str | Span, statement_text: str, name: str = "<input>") -> str:
+    """Add a statement at the end of a block of `text`, inserting and changing nothing else.
+
+    `target` names the block: `"B.SomeRole"`, `"role B.SomeRole"`, `"resource A.repo"`,
+    `"policy A.Managed"`, or the span of a declaration (a model node's `span`).  The
+    statement goes into the first block that declares it; a declaration without a
+    body gets one.  When no block declares it and `target` says its kind (a role,
+    user, group or managed policy), a new block is appended.  Raises IamdslError if
+    the result does not parse, and ValueError if there is no place for the statement.
+    """
+    statement_text = statement_text.strip()
+    source = parse_file(text, name)
+    decl = _find(source.declarations, target)
+    if decl is None:
+        kind, _, qualified = str(target).strip().rpartition(" ") if isinstance(target, str) else ("", "", "")
+        if kind not in _NEW_BLOCK_KINDS:
+            raise ValueError(f"no block declares `{target}`; say which kind it is, such as `role {target}`")
+        result = append_declaration(text, f"{kind} {qualified} {{\n{' ' * INDENT}{statement_text}\n}}")
+    elif _declaration_name(decl) is None:
+        raise ValueError(f"`{target}` does not hold statements")
+    else:
+        result = _insert_into(text, decl, statement_text)
+    parse_file(result, name)  # a statement that does not parse must not reach the file
+    return result
+
+
+def _insert_into(text: str, decl: s.Declaration, statement_text: str) -> str:
+    starts = _offsets(text)
+    offset = lambda line, column: starts[line - 1] + column - 1  # noqa: E731 - lark positions count from 1
+    span = decl.span
+    end = offset(span.end_line, span.end_column)
+    line_start = starts[span.line - 1]
+    outer = re.match(r"[ \t]*", text[line_start:]).group(0)
+    items = getattr(decl, "items", None) or (decl.body.statements if isinstance(decl, s.ManagedPolicyDecl) else [])
+    inner = outer + " " * INDENT
+    if items:
+        first = items[0].span
+        before = text[starts[first.line - 1] : offset(first.line, first.column)]
+        if not before.strip():
+            inner = before
+    if text[end - 1 : end] != "}":  # no body yet: open one after the declaration, close it after its line's comment
+        line_end = text.find("\n", end)
+        line_end = len(text) if line_end == -1 else line_end
+        rest = text[end:line_end].strip()
+        if rest and not rest.startswith("#"):
+            return text[:end] + f" {{\n{inner}{statement_text}\n{outer}}}" + text[end:]
+        return text[:end] + " {" + text[end:line_end] + f"\n{inner}{statement_text}\n{outer}}}" + text[line_end:]
+    close = end - 1
+    close_line_start = text.rfind("\n", 0, close) + 1
+    if not text[close_line_start:close].strip():  # `}` on its own line
+        return text[:close_line_start] + f"{inner}{statement_text}\n" + text[close_line_start:]
+    return text[:close] + f"\n{inner}{statement_text}\n{outer}" + text[close:]
+
+
+def append_declaration(text: str, declaration_text: str) -> str:
+    """`text` with a declaration added at its end, after a blank line."""
+    if not text.strip():
+        return text + declaration_text.strip("\n") + "\n"
+    separator = "\n" if text.endswith("\n") else "\n\n"
+    if not text.endswith("\n\n"):
+        separator = separator if text.endswith("\n") else "\n\n"
+    else:
+        separator = ""
+    return text + separator + declaration_text.strip("\n") + "\n"

@@ -1,0 +1,1 @@
+"""Executable permission specs: `expect` lines, run against the engine."""
