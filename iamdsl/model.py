@@ -199,6 +199,7 @@ class Endpoint(Frozen):
     name: str
     id: str
     vpc: str | None = None
+    tags: dict[str, str] = Field(default_factory=dict)
     policy: Policy | None = None
     span: Span | None = None
 

@@ -170,6 +170,140 @@ def test_mutated_files_never_crash_the_loader(case: tuple[str, str]) -> None:
     _must_not_crash(text, name)
 
 
+# ------------------------------------------------------------------ well-formed files with random meaning
+# Random text rarely gets past the parser; these files parse (mostly), so the
+# resolver and the checks meet every odd combination of names and clauses.
+
+ACCOUNTS = ["A", "B", "C", "aws", "mgmt"]
+ACCOUNT_IDS = ["111111111111", "222222222222", "111111111111", "12345", "000000000000", "1e3", ""]
+ENTITY_NAMES = ["R", "Ci", "root", "alice", "Devs", "Managed", '"x/y"', "repo", "bucket"]
+RESOURCE_TYPES = ["ecr:repository", "s3:bucket", "s3:object", "kms:key", "iam:role", "sqs:queue", "ec2:nope", "s3:bucket*"]
+ACTIONS = ["pull", "push", "read", "write", "assume", "nosuchverb", "s3:GetObject", "s3:*", "s3:Get*", "ecr:BatchGetImage",
+           "sts:AssumeRole", "iam:PassRole", "kms:Decrypt", "*", "nosvc:Thing"]  # fmt: skip
+CONDITION_KEYS = ["aws:SourceIp", "aws:SourceIp?", "aws:TagKeys", "aws:PrincipalTag/team", "aws:CurrentTime", "aws:EpochTime",
+                  "aws:SecureTransport", "aws:MultiFactorAuthAge", "aws:PrincipalArn", "s3:prefix", "x:unknown", '"aws:SourceVpce"']  # fmt: skip
+VALUES = ['"a"', '"*"', "10.0.0.0/8", "1.2.3.4", "12", "-3.5", "true", "false", '"2026-01-31T00:00:00Z"', '"${aws:username}"',
+          '"arn:aws:iam::111111111111:role/R"', '"QmluYXJ5"', '["a", "b"]', "[]", "[10.0.0.0/8, 12]"]  # fmt: skip
+SUGAR = ["==", "!=", "like", "not like", "in", "not in", "<", "<=", ">", ">=", "before", "after", "is", "exists", "not exists"]
+
+
+@st.composite
+def ref(draw) -> str:
+    return f"{draw(st.sampled_from(ACCOUNTS))}.{draw(st.sampled_from(ENTITY_NAMES))}"
+
+
+@st.composite
+def condition(draw) -> str:
+    key = draw(st.sampled_from(CONDITION_KEYS))
+    form = draw(st.sampled_from(["sugar", "quantified", "full"]))
+    if form == "full":
+        return f"{draw(st.sampled_from(OPERATORS + ['ForAnyValue:StringLike', 'ForAllValues:NullIfExists']))} {key} {draw(st.sampled_from(VALUES))}"
+    op = draw(st.sampled_from(SUGAR))
+    if op in ("exists", "not exists"):
+        value = ""
+    elif op == "is":
+        value = " " + draw(st.sampled_from(["true", "false"]))
+    else:
+        value = " " + draw(st.sampled_from(VALUES if op in ("in", "not in") else VALUES[:10]))
+    quantifier = draw(st.sampled_from(["any ", "all "])) if form == "quantified" else ""
+    return f"{quantifier}{key} {op}{value}"
+
+
+@st.composite
+def statement(draw) -> str:
+    parts = [draw(st.sampled_from(["", 'sid "S1" ', "sid S2 "])), draw(st.sampled_from(["allow", "deny"]))]
+    parts.append(("not " if draw(st.booleans()) else "") + ", ".join(draw(st.lists(st.sampled_from(ACTIONS), min_size=1, max_size=3))))
+    if draw(st.booleans()):
+        items = draw(st.lists(st.one_of(ref(), st.sampled_from(["*", "self", "self/*", 'self/"logs/*"', '"arn:aws:s3:::b/*"', '"nope"'])), min_size=1, max_size=3))
+        parts.append("on " + ("not " if draw(st.booleans()) else "") + ", ".join(items))
+    if draw(st.booleans()):
+        items = draw(st.lists(st.one_of(ref(), st.sampled_from(["anyone", "account A", "account 123", "account 222222222222", "service sns.amazonaws.com", 'federated "cognito"', 'canonical "abc"', '"*"', '"arn:aws:iam::*:role/x*"'])), min_size=1, max_size=3))
+        parts.append("to " + ("not " if draw(st.booleans()) else "") + ", ".join(items))
+    if draw(st.booleans()):
+        joiner = draw(st.sampled_from([" and ", " and ", " or "]))
+        parts.append("when " + joiner.join(draw(st.lists(condition(), min_size=1, max_size=3))))
+    return " ".join(parts)
+
+
+def _block(draw, items) -> str:
+    return "{\n" + "\n".join(draw(st.lists(items, max_size=4))) + "\n}"
+
+
+@st.composite
+def policy_body(draw, *, block: bool = True) -> str:
+    kind = draw(st.sampled_from(["block", "block", "from", "json"] if block else ["from", "json"]))
+    if kind == "from":
+        return f'from "{draw(st.sampled_from(["doc.json", "missing.json", ""]))}"'
+    if kind == "json":
+        return "json " + draw(st.sampled_from(JSON_FRAGMENTS[:2] + [JSON_FRAGMENTS[6]]))
+    return _block(draw, statement())
+
+
+@st.composite
+def declaration(draw) -> str:
+    kind = draw(st.sampled_from(["account", "account", "entity", "entity", "resource", "policy", "endpoint", "org", "delegate", "expect", "verb", "setting"]))
+    if kind == "account":
+        suffix = draw(st.sampled_from(["", "external", '{ tags { team = "x" } }']))
+        return f"account {draw(st.sampled_from(ACCOUNTS))} {draw(st.sampled_from(ACCOUNT_IDS))} {suffix}"
+    if kind == "entity":
+        item = st.one_of(
+            statement(),
+            policy_body().map(lambda b: f"policy p {b}"),
+            policy_body().map(lambda b: f"trust {b}"),
+            ref().map(lambda r: f"attach {r}"),
+            ref().map(lambda r: f"boundary {r}"),
+            ref().map(lambda r: f"member of {r}"),
+            st.sampled_from(['path "/ci/"', 'path "ci"', 'tags { a = "1", a = "2" }']),
+        )
+        body = _block(draw, item) if draw(st.booleans()) else ""
+        return f"{draw(st.sampled_from(['role', 'user', 'group']))} {draw(ref())} {body}"
+    if kind == "resource":
+        what = draw(st.sampled_from(RESOURCE_TYPES)) + ' "app"' if draw(st.booleans()) else draw(st.sampled_from(['"arn:aws:s3:::b"', '"arn:x"', '"nope"']))
+        item = st.one_of(statement(), policy_body(block=False).map(lambda b: f"policy {b}"), st.sampled_from(["acls enabled", "nope enabled", 'tags { a = "1" }']))
+        body = _block(draw, item) if draw(st.booleans()) else ""
+        return f"resource {draw(ref())} : {what} {draw(st.sampled_from(['', 'in eu-west-1']))} {body}"
+    if kind == "policy":
+        return f"policy {draw(ref())} {draw(policy_body())}"
+    if kind == "endpoint":
+        return f'endpoint {draw(ref())} "vpce-1" ' + _block(draw, st.one_of(statement(), st.just('vpc "vpc-1"')))
+    if kind == "org":
+        names = st.sampled_from(["FullAWSAccess", "RCPFullAWSAccess", "Guard", "Fence", "Nope"])
+        item = st.one_of(
+            st.sampled_from(ACCOUNTS).map(lambda a: f"management {a}"),
+            st.sampled_from(["features all", "features some"]),
+            st.tuples(names, policy_body()).map(lambda p: f"scp {p[0]} {p[1]}"),
+            st.tuples(names, policy_body()).map(lambda p: f"rcp {p[0]} {p[1]}"),
+            names.map(lambda n: f"attach {n}"),
+            names.map(lambda n: f"detach {n}"),
+            st.tuples(st.sampled_from(ACCOUNTS), names).map(lambda p: f"account {p[0]} {{ attach {p[1]} }}"),
+            st.sampled_from(ACCOUNTS).map(lambda a: f"ou Unit {{ account {a} }}"),
+        )
+        return f"organization Corp {draw(st.sampled_from(['', 'o-abc']))} " + _block(draw, item)
+    if kind == "delegate":
+        return f"delegate {draw(st.sampled_from(ACTIONS))} on {draw(ref())} to {draw(st.one_of(ref(), st.just('anyone')))}"
+    if kind == "expect":
+        subject = draw(st.one_of(ref(), st.sampled_from(["anonymous", "service sns.amazonaws.com", 'oidc "x"', 'saml "y"', '"arn:aws:iam::1:user/u"', "federated A.alice"])))
+        action = draw(st.sampled_from(["pull", "s3:GetObject", "nosuchverb", "s3:Nope"]))
+        resource = draw(st.one_of(ref(), st.sampled_from(["*", '"arn:aws:s3:::b"', "A.bucket/*"])))
+        extra = draw(st.sampled_from(["", " with aws:SourceIp = 10.1.2.3", " with no aws:x", ' as session "s" { allow s3:* }', " because explicit", " because nope"]))
+        if draw(st.booleans()):
+            return f"expect only {{{subject}}} can {action} {resource}{draw(st.sampled_from(['', ' except roots']))}"
+        return f"expect {draw(st.sampled_from(['can', 'cannot']))} {subject} {action} {resource}{extra}"
+    if kind == "verb":
+        return f"verb {draw(st.sampled_from(['pull', 'myverb', 'loop']))} = {', '.join(draw(st.lists(st.sampled_from(ACTIONS[:8] + ['loop']), min_size=1, max_size=3)))}"
+    return draw(st.sampled_from(["region us-east-1", "region eu-west-1", "partition aws", "partition aws-cn", 'include "doc.json"']))
+
+
+well_formed_file = st.lists(declaration(), max_size=10).map("\n".join)
+
+
+@_fuzz_settings(600)
+@given(well_formed_file)
+def test_well_formed_files_never_crash_the_resolver(text: str) -> None:
+    Path("doc.json").write_text('{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}', encoding="utf-8")
+    _must_not_crash(text)
+
+
 # ------------------------------------------------------------------ queries
 
 QUERY_WORDS = (

@@ -23,7 +23,7 @@ from iamdsl.engine.matching import match_statement
 from iamdsl.engine.request import Caller, CallerKind, Request
 from iamdsl.engine.settings import DEFAULT_SETTINGS, Settings
 from iamdsl.engine.trace import GrantClass, Layer, LayerTrace, PolicyRef, StatementTrace, Trace, Truth
-from iamdsl.engine.world import World
+from iamdsl.engine.world import OwnedResource, World
 from iamdsl.model import Condition, Model, NotModelled
 
 
@@ -65,6 +65,7 @@ class Decision:
 
 _GET_CALLER_IDENTITY = "sts:getcalleridentity"
 _ASSUME_ACTIONS = ("sts:assumerole",)
+_GET_FEDERATION_TOKEN = "sts:getfederationtoken"
 
 
 class Evaluator:
@@ -105,6 +106,10 @@ class Evaluator:
     def _evaluate(self, request: Request, *, record_misses: bool) -> Decision:
         caller = request.caller
         owned = self.world.owner_of(request.resource)
+        if owned.entity is not None and not request.action.lower().startswith("sts:"):
+            # R71: a role's trust policy is its resource policy only for the sts actions
+            # on it; iam:GetRole, iam:PassRole and the like are decided by identity policies.
+            owned = OwnedResource(owned.account_id, None, entity=owned.entity)
         resource_account = request.resource_account or owned.account_id
         if request.resource == "*" or resource_account is None:
             resource_account = resource_account or caller.account
@@ -120,6 +125,9 @@ class Evaluator:
             who = "the root user" if caller.kind is CallerKind.ROOT else "a federated user"
             trace.notes.append(f"{who} cannot call sts:AssumeRole (R78)")
             return Decision(Outcome.IMPLICIT_DENY, request, f"{who} cannot call sts:AssumeRole (R78)", trace, frozenset({"implicit"}), caveats=caveats)
+        if request.action.lower() == _GET_FEDERATION_TOKEN and caller.kind not in (CallerKind.USER, CallerKind.ROOT):
+            trace.notes.append("only IAM users and the root user can call sts:GetFederationToken (R78)")
+            return Decision(Outcome.IMPLICIT_DENY, request, "only IAM users and the root user can call sts:GetFederationToken (R78)", trace, frozenset({"implicit"}), caveats=caveats)
 
         layers = self._layers(request, caller, owned, resource_account, context, record_misses)
         trace.layers = [entry for entry, _ in layers]
@@ -166,7 +174,9 @@ class Evaluator:
             levels = world.scp_levels(caller.account)
             for where, refs in levels or ():
                 layers.append((LayerTrace(Layer.SCP, where), refs))
-        service = request.resource.split(":")[2] if request.resource.count(":") >= 5 else ""
+        # R57: RCP support is per service of the action: sts:AssumeRole on a role (an iam
+        # ARN) is an STS request, and RCPs on STS are what restrict who may assume roles.
+        service = request.action.split(":", 1)[0].lower()
         if request.resource != "*" and service and world.rcp_covers(service) and not caller.is_service_linked:
             for where, refs in world.rcp_levels(resource_account) or ():
                 layers.append((LayerTrace(Layer.RCP, where), refs))
@@ -340,6 +350,8 @@ class _Scenario:
         pb_ok = not self.present(Layer.BOUNDARY) or self.allows(Layer.BOUNDARY)  # R64
         sp_ok = self._session_ok()  # R65
         mandatory = self._service() in self.e.settings.mandatory_resource_policy_services and request.resource != "*"
+        if self._service() == "iam" and not request.action.lower().startswith("sts:"):
+            mandatory = False  # R60 is about trust policies: IAM users and roles have no other resource policy
         same_account = not self.trace.cross_account
         if mandatory and not grants:  # R60
             policy = "trust policy" if self._service() == "iam" else "key policy" if self._service() == "kms" else "resource policy"

@@ -15,7 +15,7 @@ from iamdsl.engine.request import Caller, CallerKind
 from iamdsl.engine.settings import Settings
 from iamdsl.engine.trace import GrantClass, Layer, PolicyRef, StatementTrace, Truth
 from iamdsl.engine.variables import resolve_resource_entry
-from iamdsl.model import Effect, Principal, PrincipalType, Statement
+from iamdsl.model import Effect, PolicyKind, Principal, PrincipalType, Statement
 
 _AUTHENTICATED = (CallerKind.USER, CallerKind.ROLE_SESSION, CallerKind.FEDERATED_USER, CallerKind.ROOT)
 
@@ -56,7 +56,7 @@ def match_statement(
         trace.reason = f"its resources do not include {resource}"
         return trace
     if ref.policy.kind.takes_principal:
-        grant = principal_grant(statement, caller, settings)
+        grant = principal_grant(statement, caller, settings, trust=ref.policy.kind is PolicyKind.TRUST)
         trace.principal_matched = grant is not None
         trace.grant = grant
         if grant is None:
@@ -109,11 +109,13 @@ def _resources_match(statement: Statement, resource: str, context: Context, vari
 # ------------------------------------------------------------------ principals (R18, R20)
 
 
-def principal_grant(statement: Statement, caller: Caller, settings: Settings) -> GrantClass | None:
+def principal_grant(statement: Statement, caller: Caller, settings: Settings, *, trust: bool = False) -> GrantClass | None:
     """The grant class by which the statement's Principal reaches the caller, or None."""
     if statement.principals is not None:
         best: GrantClass | None = None
         for principal in statement.principals:
+            if trust and statement.effect is Effect.ALLOW and not settings.star_in_trust_allowed and _is_everyone(principal):
+                continue  # D8 off: "*" in a trust policy grants nothing (a Deny with "*" still applies)
             grant = _grant(principal, caller)
             if grant is GrantClass.DIRECT:
                 return grant
@@ -152,6 +154,10 @@ def _grant(principal: Principal, caller: Caller) -> GrantClass | None:
     if caller.kind is CallerKind.FEDERATED_USER and caller.principal_arn != value and caller.entity is not None and caller.entity.arn == value:
         return GrantClass.FED_PARENT
     return None
+
+
+def _is_everyone(principal: Principal) -> bool:
+    return principal.type is PrincipalType.STAR or (principal.type is PrincipalType.AWS and principal.value == "*")
 
 
 def _account_of_principal(value: str) -> str | None:

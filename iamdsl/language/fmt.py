@@ -110,6 +110,7 @@ class _Layout:
         self.last_line = 0  # source line of the last token or comment written
         self.block_start = True  # nothing written yet in the innermost block (or file)
         self.base = 0  # indentation of the current statement
+        self.origin = 1  # source column of the current statement's first token
         self.depth = 0  # brackets open in the current statement
         self.previous: _Tok | None = None
 
@@ -126,10 +127,14 @@ class _Layout:
         self.line = " " * indent
         self.block_start = False
 
-    def _continuation_indent(self, closer: bool) -> int:
+    def _continuation_indent(self, column: int, *, closer: bool = False, least: int = INDENT) -> int:
+        """Inside brackets, four spaces a bracket; outside, the user's own indentation
+        relative to the statement's start (alignment under `when` stays), at least `least`."""
         if closer:
             return self.base + INDENT * max(self.depth - 1, 0)
-        return self.base + INDENT * max(self.depth, 1)
+        if self.depth:
+            return self.base + INDENT * self.depth
+        return self.base + max(least, column - self.origin)
 
     # ---------------------------------------------------------------- comments
     def _pending(self, before: tuple[int, int] | None) -> Iterator[Comment]:
@@ -152,24 +157,27 @@ class _Layout:
             self.closed = True
         self.last_line = comment.line
 
-    def comments_before(self, position: tuple[int, int] | None, own_line_indent: int) -> None:
+    def comments_before(self, position: tuple[int, int] | None, own_line_indent: int | None) -> None:
         for comment in self._pending(position):
-            self._comment(comment, own_line_indent)
+            indent = own_line_indent if own_line_indent is not None else self._continuation_indent(comment.column)
+            self._comment(comment, indent)
 
     # ---------------------------------------------------------------- statements and blocks
     def start_item(self, indent: int, first: _Tok) -> None:
         """Begin a declaration or block item on its own line."""
         self.comments_before(first.position, indent)
         self._new_line(indent, first.line, blank_allowed=True)
-        self.base, self.depth, self.previous = indent, 0, None
+        self.base, self.origin, self.depth, self.previous = indent, first.column, 0, None
 
     def token(self, tok: _Tok) -> None:
         closer = tok.text in _CLOSERS
-        self.comments_before(tok.position, self._continuation_indent(False))
+        self.comments_before(tok.position, None)
         if self.line is None:  # only the file's first token can get here
             self._new_line(self.base, tok.line, blank_allowed=False)
         elif self.previous is not None and (self.closed or tok.line > self.last_line):
-            self._new_line(self._continuation_indent(closer), tok.line, blank_allowed=False)
+            # a statement may put its `sid` on a line of its own
+            least = 0 if tok.rule == "effect" and self.previous.rule == "sid" else INDENT
+            self._new_line(self._continuation_indent(tok.column, closer=closer, least=least), tok.line, blank_allowed=False)
         elif self.previous is not None and _space_between(self.previous, tok):
             self.line += " "
         self.line += tok.text
@@ -258,8 +266,12 @@ class _Walker:
         if tree.data in _BLOCKS and braces:
             opening = braces[0]
             self.children(tree.data, children[:opening], indent)
+            items = children[opening + 1 : -1]
+            if children[opening].line == self.out.last_line and _one_line_block(children[opening], children[-1], items):
+                self.children(tree.data, [children[opening], items[0], children[-1]], indent)
+                return
             self.out.open_block(_tok(children[opening], tree.data), indent + INDENT)
-            self.items([c for c in children[opening + 1 : -1]], indent + INDENT)
+            self.items(items, indent + INDENT)
             self.out.close_block(_tok(children[-1], tree.data), indent)
         else:
             self.children(tree.data, children, indent)
@@ -270,6 +282,22 @@ class _Walker:
                 self.out.token(_tok(child, rule))
             else:
                 self.node(child, indent)
+
+
+def _one_line_block(opening: Token, closing: Token, items: list) -> bool:
+    """A block of one item the user wrote on one line stays on it: `trust { allow assume to … }`.
+
+    Blocks nested in that item must be of the same kind (or empty).
+    """
+    if len(items) != 1 or opening.line != closing.line:
+        return False
+    for nested in items[0].iter_subtrees():
+        nested_items = [c for c in nested.children if c is not None]
+        if nested.data in _BLOCKS and any(isinstance(c, Token) and c == "{" for c in nested_items):
+            opening_index = next(i for i, c in enumerate(nested_items) if isinstance(c, Token) and c == "{")
+            if len(nested_items) - opening_index - 2 > 1:
+                return False
+    return True
 
 
 def _tokens(tree: Tree) -> list[tuple[str, str]]:
@@ -293,10 +321,12 @@ def format_source(text: str, name: str = "<input>") -> str:
 
 def _check_same_tokens(tree: Tree, comments: tuple[Comment, ...], result: str, name: str) -> None:
     """The formatter may move space and nothing else; a bug here must not reach a file."""
-    after = parse(result, name)
-    if _tokens(_layout_parser().parse(result)) != _tokens(tree) or [c.text.rstrip() for c in after.comments] != [
-        c.text.rstrip() for c in sorted(comments, key=lambda c: (c.line, c.column))
-    ]:
+    expected = (_tokens(tree), [c.text.rstrip() for c in sorted(comments, key=lambda c: (c.line, c.column))])
+    try:
+        found = (_tokens(_layout_parser().parse(result)), [c.text.rstrip() for c in parse(result, name).comments])
+    except IamdslError:
+        found = None
+    if found != expected:
         raise RuntimeError(f"formatting {name} would change its tokens or comments; please report this file")
 
 
@@ -342,7 +372,8 @@ def _find(declarations: list[s.Declaration], target: str | Span) -> s.Declaratio
 
 
 def insert_statement(text: str, target: str | Span, statement_text: str, name: str = "<input>") -> str:
-    """Add a statement at the end of a block of `text`, inserting and changing nothing else.
+    """Add a statement at the end of a block of `text`, inserting text and changing nothing else
+    (but the spaces before a `}` that shares its line with the block's last item).
 
     `target` names the block: `"B.SomeRole"`, `"role B.SomeRole"`, `"resource A.repo"`,
     `"policy A.Managed"`, or the span of a declaration (a model node's `span`).  The
@@ -356,8 +387,10 @@ def insert_statement(text: str, target: str | Span, statement_text: str, name: s
     decl = _find(source.declarations, target)
     if decl is None:
         kind, _, qualified = str(target).strip().rpartition(" ") if isinstance(target, str) else ("", "", "")
+        if not kind:
+            raise ValueError(f"no block declares `{target}`; to add one, say its kind, such as `role {target}`")
         if kind not in _NEW_BLOCK_KINDS:
-            raise ValueError(f"no block declares `{target}`; say which kind it is, such as `role {target}`")
+            raise ValueError(f"no block declares `{qualified}`, and a new {kind} needs more than a name: declare it first")
         result = append_declaration(text, f"{kind} {qualified} {{\n{' ' * INDENT}{statement_text}\n}}")
     elif _declaration_name(decl) is None:
         raise ValueError(f"`{target}` does not hold statements")
@@ -392,16 +425,18 @@ def _insert_into(text: str, decl: s.Declaration, statement_text: str) -> str:
     close_line_start = text.rfind("\n", 0, close) + 1
     if not text[close_line_start:close].strip():  # `}` on its own line
         return text[:close_line_start] + f"{inner}{statement_text}\n" + text[close_line_start:]
-    return text[:close] + f"\n{inner}{statement_text}\n{outer}" + text[close:]
+    # `{ … }` on one line: the statement and the `}` each get a line (only the spaces before `}` go)
+    last = len(text[:close].rstrip(" \t"))
+    return text[:last] + f"\n{inner}{statement_text}\n{outer}" + text[close:]
 
 
 def append_declaration(text: str, declaration_text: str) -> str:
-    """`text` with a declaration added at its end, after a blank line."""
+    """`text` with a declaration added at its end, after a blank line; nothing else changes."""
+    declaration_text = declaration_text.strip("\n") + "\n"
     if not text.strip():
-        return text + declaration_text.strip("\n") + "\n"
-    separator = "\n" if text.endswith("\n") else "\n\n"
+        return text + declaration_text
+    if not text.endswith("\n"):
+        text += "\n"
     if not text.endswith("\n\n"):
-        separator = separator if text.endswith("\n") else "\n\n"
-    else:
-        separator = ""
-    return text + separator + declaration_text.strip("\n") + "\n"
+        text += "\n"
+    return text + declaration_text

@@ -14,8 +14,10 @@ file the model depends on.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
+import gc
 import hashlib
 import os
 import pickle
@@ -184,28 +186,47 @@ def prelude_text() -> str:
     return (resources.files("iamdsl") / "verbs.iam").read_text(encoding="utf-8")
 
 
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a load builds its objects.
+
+    A load allocates millions of objects that all stay alive until it ends, so
+    every collection would scan them again and find nothing to free: on a
+    large organization that took two thirds of the time.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def load_text(text: str, name: str = "<string>") -> Loaded:
     """Load a model from text; `include` and `from` paths are relative to the working directory."""
-    reader = _Reader()
-    reader.add_text(text, name)
-    return _finish(reader)
+    with _collector_paused():
+        reader = _Reader()
+        reader.add_text(text, name)
+        return _finish(reader)
 
 
 def load_paths(paths: Sequence[str | os.PathLike[str]], *, cache_dir: str | os.PathLike[str] | None = None) -> Loaded:
     """Load a model from files.  With `cache_dir`, reuse a checked model if no file changed."""
     names = [os.fspath(p) for p in paths]
     key = _cache_key(names) if cache_dir is not None else None
-    if key is not None:
-        hit = _cache_get(Path(cache_dir), key)
-        if hit is not None:
-            return hit
-    reader = _Reader()
-    for name in names:
-        reader.add_path(name)
-    loaded = _finish(reader)
-    if key is not None:
-        _cache_put(Path(cache_dir), key, reader.dependencies, loaded)
-    return loaded
+    with _collector_paused():
+        if key is not None:
+            hit = _cache_get(Path(cache_dir), key)
+            if hit is not None:
+                return hit
+        reader = _Reader()
+        for name in names:
+            reader.add_path(name)
+        loaded = _finish(reader)
+        if key is not None:
+            _cache_put(Path(cache_dir), key, reader.dependencies, loaded)
+        return loaded
 
 
 # ------------------------------------------------------------------ the cache

@@ -265,21 +265,22 @@ class _Statements:
             raise NotExpressible(f"a {where.kind.value} policy has no `to`")
         if not listed or tuple(listed) != canonical_principals(listed):
             raise NotExpressible("principals out of IAM's canonical order")
-        text = ", ".join(self._principal(p) for p in listed)
+        text = ", ".join(self._principal(p, alone=len(listed) == 1) for p in listed)
         return f"to {text}" if st.principals is not None else f"to not {text}"
 
-    def _principal(self, principal: Principal) -> str:
+    def _principal(self, principal: Principal, *, alone: bool) -> str:
         kind, value = principal.type, principal.value
-        if kind is PrincipalType.STAR:
+        # `anyone` is a bare "*" alone, and {"AWS": "*"} beside other principals (as IAM JSON has it)
+        if kind is PrincipalType.STAR and alone or kind is PrincipalType.AWS and value == "*" and not alone:
             return "anyone"
+        if kind is PrincipalType.STAR or kind is PrincipalType.AWS and value == "*":
+            raise NotExpressible(f'`anyone` cannot give {{"{kind.value}": "*"}} {"alone" if alone else "beside others"}')
         if kind is PrincipalType.SERVICE:
             return f"service {_dotted(value)}"
         if kind is PrincipalType.FEDERATED:
             return f"federated {_dotted(value)}"
         if kind is PrincipalType.CANONICAL_USER:
             return f"canonical {_string(value)}"
-        if value == "*":
-            raise NotExpressible('the DSL writes "*" as `anyone`, not as {"AWS": "*"}')
         root = _ROOT_ARN.match(value)
         if root and root.group(1) == self.names.partition:
             return f"account {self.names.accounts_by_id.get(root.group(2), root.group(2))}"
@@ -462,9 +463,7 @@ class _Printer:
         lines = [f"vpc {_string(endpoint.vpc)}"] if endpoint.vpc is not None else []
         if endpoint.policy is not None:
             where = Where(PolicyKind.ENDPOINT, "policy")
-            # the resolver gives an endpoint policy the DSL Version whatever its JSON said
-            policy = endpoint.policy.model_copy(update={"version": DSL_VERSION})
-            statements = self.dsl_statements(policy, where, allow_empty=False)
+            statements = self.dsl_statements(endpoint.policy, where, allow_empty=False)
             lines += statements if statements is not None else _json_body("policy", endpoint.policy)
         return _body(header, lines) if lines else [header]
 

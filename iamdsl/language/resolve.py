@@ -121,6 +121,7 @@ class EntityDraft:
     tags: dict[str, str] = field(default_factory=dict)
     statements: list[s.StatementSyntax] = field(default_factory=list)
     extra_statements: list[Statement] = field(default_factory=list)  # from `delegate`
+    extra_trust: list[Statement] = field(default_factory=list)  # from `delegate … on` this role
     inline: dict[str, list[s.PolicyBody]] = field(default_factory=dict)
     attach: list[s.Name] = field(default_factory=list)
     boundary: s.Name | None = None
@@ -155,6 +156,7 @@ class Resolver:
         self.resources: dict[str, ResourceDraft] = {}
         self.managed_decls: dict[str, list[s.ManagedPolicyDecl]] = {}
         self.managed: dict[str, ManagedPolicy] = {}
+        self.managed_by_name: dict[tuple[str, str], str] = {}  # (account, name) -> ARN, for attach
         self.endpoint_decls: dict[str, list[s.EndpointDecl]] = {}
         self.org_decls: dict[str, list[s.OrgDecl]] = {}
         self.delegates: list[s.DelegateDecl] = []
@@ -500,11 +502,12 @@ class Resolver:
                     version, policy_id = policy.version, policy.id
             policy = Policy(name=decl.name.name, kind=PolicyKind.MANAGED, version=version, id=policy_id, statements=tuple(statements), span=decl.span)
             self.managed[arn] = ManagedPolicy(account=account_name, name=decl.name.name, arn=arn, policy=policy, span=decl.span)
+            self.managed_by_name.setdefault((account_name, decl.name.name), arn)
 
     def _managed_arn(self, name: s.Name, what: str) -> str | None:
-        for arn, managed in self.managed.items():
-            if managed.account == name.account and managed.name == name.name:
-                return arn
+        arn = self.managed_by_name.get((name.account, name.name))
+        if arn is not None:
+            return arn
         if name.account == "aws":
             self.out.error(
                 "E037",
@@ -874,9 +877,6 @@ class Resolver:
                 help=f"for {key_type} keys use {fits}, `exists`, or the full operator form",
             )
             return None
-        if item.op in ("eq", "ne", "like", "not_like", "lt", "le", "gt", "ge", "before", "after") and len(values) != 1:
-            self.out.error("E021", f"`{word}` takes one value; use `in [..]` for several", item.op_span)
-            return None
         if item.op == "is" and values[0] not in ("true", "false"):
             self.out.error("E021", "`is` takes `true` or `false`", item.op_span)
             return None
@@ -902,12 +902,23 @@ class Resolver:
                 )
                 entity.extra_statements.extend(self.compile_statement(identity_half, ctx_identity))
                 for resource_item in decl.resources:
-                    draft = self.resources.get(resource_item.name.key) if resource_item.kind == "name" and resource_item.name else None
+                    account_item = s.PrincipalItem("account", principal.name.account, principal.span)
+                    named = resource_item.name.key if resource_item.kind == "name" and resource_item.name else None
+                    role = self.entities.get(named) if named else None
+                    if role is not None and role.kind == "role" and resource_item.child is None:
+                        # a role's resource policy is its trust policy: that is where the other half goes
+                        trust_half = s.StatementSyntax(
+                            effect="allow", actions=decl.actions, span=decl.span, principals=[account_item], conditions=decl.conditions,
+                        )
+                        role.extra_trust.extend(self.compile_statement(trust_half, PolicyContext(PolicyKind.TRUST, role.account)))
+                        continue
+                    draft = self.resources.get(named) if named else None
                     if draft is None or draft.target is None:
                         if resource_item.kind != "name":
                             self.out.error("E018", "`delegate` writes the resource's policy, so name a declared resource", resource_item.span)
+                        elif named in self.entities:
+                            self.out.error("E018", f"`delegate` can write the trust policy of a role, but `{resource_item.name}` is a {self.entities[named].kind}", resource_item.span)
                         continue
-                    account_item = s.PrincipalItem("account", principal.name.account, principal.span)
                     resource_half = s.StatementSyntax(
                         effect="allow", actions=decl.actions, span=decl.span,
                         resources=[s.ResourceItem("self", resource_item.span, child=resource_item.child)],
@@ -940,7 +951,7 @@ class Resolver:
             managed = tuple(a for a in (self._managed_arn(n, "managed policy") for n in draft.attach) if a)
             boundary = self._managed_arn(draft.boundary, "boundary policy") if draft.boundary else None
             trust = None
-            if draft.trust:
+            if draft.trust or draft.extra_trust:
                 trust_ctx = PolicyContext(PolicyKind.TRUST, draft.account)
                 statements = []
                 version = "2012-10-17"
@@ -950,7 +961,9 @@ class Resolver:
                     if policy is not None:
                         statements.extend(policy.statements)
                         version, policy_id = policy.version, policy.id
-                trust = Policy(name="trust", kind=PolicyKind.TRUST, version=version, id=policy_id, statements=tuple(statements), span=draft.trust[0].span)
+                statements.extend(draft.extra_trust)
+                span = draft.trust[0].span if draft.trust else draft.span
+                trust = Policy(name="trust", kind=PolicyKind.TRUST, version=version, id=policy_id, statements=tuple(statements), span=span)
             groups = []
             for group in draft.members:
                 target = self.entities.get(group.key)
@@ -1026,6 +1039,7 @@ class Resolver:
             bodies: list[s.PolicyBody] = []
             syntax_statements: list[s.StatementSyntax] = []
             vpc = None
+            tags: dict[str, str] = {}
             for decl in decls:
                 if decl.id != first.id:
                     self.out.error("E011", f"endpoint `{key}` has two IDs: `{first.id}` and `{decl.id}`", decl.span)
@@ -1036,6 +1050,8 @@ class Resolver:
                         bodies.append(item.body)
                     elif isinstance(item, s.VpcItem):
                         vpc = item.value
+                    elif isinstance(item, s.Tags):
+                        self._merge_tags(tags, item, key)
             if syntax_statements:
                 statements.extend(self._policy_from_statements(syntax_statements, "policy", PolicyKind.ENDPOINT, ctx, first.span).statements)
             version: str | None = "2012-10-17"
@@ -1046,7 +1062,7 @@ class Resolver:
                     statements.extend(policy.statements)
                     version, policy_id = policy.version, policy.id  # a JSON document keeps its own Version, as for resources
             policy = Policy(name="policy", kind=PolicyKind.ENDPOINT, version=version, id=policy_id, statements=tuple(statements), span=first.span) if (syntax_statements or bodies) else None
-            endpoints[key] = Endpoint(account=first.name.account, name=first.name.name, id=first.id, vpc=vpc, policy=policy, span=first.span)
+            endpoints[key] = Endpoint(account=first.name.account, name=first.name.name, id=first.id, vpc=vpc, tags=tags, policy=policy, span=first.span)
         return endpoints
 
     # ---------------------------------------------------------------- organizations

@@ -27,13 +27,30 @@ A scenario file holds::
         "action": "s3:GetObject", "resource": ARN, "resource_account": "A",
         "context": {"aws:SourceIp": "203.0.113.5", "aws:MultiFactorAuthPresent": null},
         "unknown": ["aws:SourceIp"], "session_policy": DOC, "session_tags": {},
-        "expected": "allowed", "decided_by": ["SidOfAStatement"]
+        "expected": "allowed", "decided_by": ["SidOfAStatement"],
+        "label": "optional name of the request",
+        "allow_conditions": [COND], "deny_conditions": [COND]   # optional, for "conditional"
       }]
     }
 
 DOC is an IAM policy document.  `null` in a context means the key is absent;
 keys listed under `unknown` are unknown; every other key not given and not
 derived from the model is absent (a scenario describes a complete request).
+
+A request's `principal` is one of
+  {"kind": "user", "account": "A", "name": "Bob"},
+  {"kind": "role-session", "account": "A", "name": "Role", "session": "s1"},
+  {"kind": "federated-user", "account": "A", "name": "ParentUser", "session": "Fed"},
+  {"kind": "root", "account": "A"}, {"kind": "anonymous"},
+  {"kind": "service", "service": "sns.amazonaws.com"},
+  {"kind": "web-identity" | "saml", "provider": "arn:aws:iam::A:oidc-provider/…"}.
+
+`expected` is a decision as design.md §2 names it: allowed, explicit_deny,
+implicit_deny, conditional or partial.  For a conditional answer,
+`allow_conditions` and `deny_conditions` (each optional) list the residual
+conditions the decision must carry, each COND written
+{"operator": "IpAddress", "key": "aws:SourceIp", "values": ["10.0.0.0/8"]};
+keys compare without case, as IAM's do (R6).
 """
 
 from __future__ import annotations
@@ -75,6 +92,28 @@ class ScenarioRequest:
     expected: str
     decided_by: tuple[str, ...] | None
     label: str
+    # Expected residual conditions of a conditional answer, as (operator,
+    # lower-cased key, values); None when the file does not say.
+    allow_conditions: tuple[ExpectedCondition, ...] | None = None
+    deny_conditions: tuple[ExpectedCondition, ...] | None = None
+
+
+ExpectedCondition = tuple[str, str, tuple[str, ...]]
+
+
+def expected_condition(operator: str, key: str, values) -> ExpectedCondition:
+    """The form residual conditions are compared in: key names ignore case (R6)."""
+    return (operator, key.lower(), tuple(values))
+
+
+def _expected_conditions(entry: dict[str, Any], name: str, where: str) -> tuple[ExpectedCondition, ...] | None:
+    found = entry.get(name)
+    if found is None:
+        return None
+    try:
+        return tuple(expected_condition(c["operator"], c["key"], c["values"]) for c in found)
+    except (KeyError, TypeError) as error:
+        raise ScenarioError(f"{where}: {name} entries need operator, key and values") from error
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,8 +258,11 @@ def _context(data: dict[str, Any]) -> Context:
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    where = str(path)
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    return scenario_from_data(json.loads(Path(path).read_text(encoding="utf-8")), str(path))
+
+
+def scenario_from_data(data: dict[str, Any], where: str = "<scenario>") -> Scenario:
+    """A scenario from its already-parsed JSON (the differential corpus holds thousands in one file)."""
     model = build_model(data, where)
     known = {f.name for f in fields(Settings)}
     overrides = data.get("settings", {})
@@ -242,5 +284,12 @@ def load_scenario(path: str | Path) -> Scenario:
             resource_account=account_ids.get(resource_account, resource_account) if resource_account else None,
         )
         decided_by = entry.get("decided_by")
-        requests.append(ScenarioRequest(request, entry["expected"], tuple(decided_by) if decided_by is not None else None, entry.get("label", f"request {index + 1}")))
+        requests.append(ScenarioRequest(
+            request,
+            entry["expected"],
+            tuple(decided_by) if decided_by is not None else None,
+            entry.get("label", f"request {index + 1}"),
+            _expected_conditions(entry, "allow_conditions", where),
+            _expected_conditions(entry, "deny_conditions", where),
+        ))
     return Scenario(data["id"], data.get("description", ""), tuple(data.get("rules", ())), model, settings, tuple(requests), where)

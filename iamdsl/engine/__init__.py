@@ -1,0 +1,1 @@
+"""The engine: one request in, one decision out (design.md §5)."""
