@@ -12,7 +12,13 @@ import json
 import sys
 from typing import Callable, Sequence
 
+from datetime import datetime
+
 from iamdsl import __version__, catalog
+from iamdsl.engine.evaluate import Evaluator
+from iamdsl.language.operators import parse_date
+from iamdsl.specs import report
+from iamdsl.specs.expectations import Status, run_all
 from iamdsl.language.errors import IamdslError, render_json, render_text
 from iamdsl.language.loader import Loaded, default_cache_dir, load_paths
 
@@ -38,10 +44,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    check = commands.add_parser("check", help="validate .iam files and run their expect lines")
+    check = commands.add_parser(
+        "check", help="validate .iam files and run their expect lines",
+        description="Validate .iam files, then run their expect lines. Exit codes: 0 all pass, 1 an expectation failed, 2 invalid input.",
+    )
     check.add_argument("files", nargs="+", metavar="FILE", help=".iam files (includes are followed)")
     check.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
     check.add_argument("--no-cache", action="store_true", help="do not read or write the checked-model cache")
+    check.add_argument(
+        "--now", type=_instant, default=None, metavar="INSTANT",
+        help="the value of aws:CurrentTime (ISO 8601); overrides the model's `now`; unknown if neither is set",
+    )
     check.set_defaults(run=run_check)
     return parser
 
@@ -63,39 +76,51 @@ def run_check(args: argparse.Namespace) -> int:
             print(f"\n{count} error{'s' if count != 1 else ''}; nothing was checked further", file=sys.stderr)
         return EXIT_BAD_INPUT
     model = loaded.model
-    expectations = len(model.expectations)
+    evaluator = Evaluator(model, now=args.now)
+    results = run_all(model, evaluator)
+    failed = [r for r in results if r.status is Status.FAIL]
+    not_run = [r for r in results if r.status is Status.NOT_RUN]
     summary = {
         "accounts": len(model.accounts),
         "principals": len(model.principals),
         "resources": len(model.resources),
         "policies": len(model.policies()),
         "statements": model.statement_count(),
-        "expectations": expectations,
-        "expectations_not_run": expectations,
+        "expectations": len(results),
+        "passed": len(results) - len(failed) - len(not_run),
+        "failed": len(failed),
+        "not_run": len(not_run),
     }
+    status = EXIT_FAILED if failed else EXIT_OK
     if args.format == "json":
-        print(
-            json.dumps(
-                {
-                    "valid": True,
-                    "files": list(args.files),
-                    "summary": summary,
-                    "diagnostics": [d.to_json() for d in loaded.diagnostics],
-                },
-                indent=2,
-            )
-        )
-        return EXIT_OK
+        document = {
+            "valid": True,
+            "files": list(args.files),
+            "summary": summary,
+            "diagnostics": [d.to_json() for d in loaded.diagnostics],
+            "expectations": report.to_json(results),
+        }
+        print(json.dumps(document, indent=2))
+        return status
     if loaded.diagnostics:
         print(render_text(loaded.diagnostics, loaded.sources), file=sys.stderr)
         print(file=sys.stderr)
+    for result in failed + not_run:
+        print(report.render_result(result, loaded.sources))
+        print()
     print(
-        f"valid: {', '.join(args.files)}: {summary['accounts']} accounts, {summary['principals']} principals, "
-        f"{summary['resources']} resources, {summary['statements']} statements"
+        f"{', '.join(args.files)}: {summary['accounts']} accounts, {summary['principals']} principals, "
+        f"{summary['resources']} resources, {summary['statements']} statements; "
+        f"expectations: {report.summary_line(results)}"
     )
-    if expectations:
-        print(f"{expectations} expectation{'s' if expectations != 1 else ''} not run yet (the evaluation engine comes next)")
-    return EXIT_OK
+    return status
+
+
+def _instant(text: str) -> datetime:
+    parsed = parse_date(text)
+    if parsed is None:
+        raise argparse.ArgumentTypeError(f"`{text}` is not a date; write an ISO 8601 instant such as 2026-01-31T00:00:00Z")
+    return parsed
 
 
 def main(argv: Sequence[str] | None = None) -> int:

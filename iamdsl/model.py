@@ -278,6 +278,7 @@ class Model(Frozen):
 
     partition: str = "aws"
     region: str = "us-east-1"
+    now: str | None = None  # ISO 8601; fixes aws:CurrentTime so answers are reproducible
     accounts: dict[str, Account] = Field(default_factory=dict)
     principals: dict[str, IdentityEntity] = Field(default_factory=dict)  # by qualified name
     resources: dict[str, Resource] = Field(default_factory=dict)

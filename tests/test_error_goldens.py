@@ -39,6 +39,8 @@ EMITTABLE = {
 # Codes no input to the loader can produce, and why.
 UNREACHABLE = {
     "E000": "NotSupportedError is for requests iamdsl cannot decide yet; nothing in the loader raises it",
+    "T001": "a failed expectation, reported by `iamdsl check` after loading: tests/test_check_cli.py",
+    "T002": "an expectation not run, reported by `iamdsl check` after loading: tests/test_check_cli.py",
 }
 
 # Messages start lowercase, except where they start with a name IAM spells with a capital.

@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import iamdsl
+from iamdsl import model as m
 from iamdsl.language.fmt import (
     NotExpressible,
     append_declaration,
@@ -82,7 +83,7 @@ HEAD = "account A 111111111111\naccount B 222222222222\n"
 
 # Each case loads, prints in the DSL only (no `json`), and loads back to the same model.
 DSL_CASES = {
-    "settings": 'region eu-west-1\npartition aws-cn\naccount A 111111111111\nrole A.R { allow s3:GetObject on A.b/* }\nresource A.b : s3:bucket "b"',
+    "settings": 'region eu-west-1\npartition aws-cn\nnow "2026-01-01T00:00:00Z"\naccount A 111111111111\nrole A.R { allow s3:GetObject on A.b/* }\nresource A.b : s3:bucket "b"',
     "accounts": 'account A 111111111111 { tags { env = "prod", "cost center" = "42" } }\naccount D\naccount E external',
     "verbs": HEAD + "verb deploy = ecs:UpdateService, ecs:DescribeServices\nverb pull = ecr:BatchGetImage\nrole A.R { allow deploy }",
     "organization": HEAD
@@ -132,7 +133,7 @@ DSL_CASES = {
     "raw_arn_resources": HEAD
     + 'resource A.q : "arn:aws:sqs:us-east-2:111111111111:queue1" in us-east-2 { allow sqs:SendMessage to service sns.amazonaws.com }\n'
     + 'resource A.t : "arn:aws:sns:us-east-1:999999999999:elsewhere"',
-    "endpoints": HEAD + 'endpoint A.e "vpce-123" { vpc "vpc-1" allow * to anyone when aws:PrincipalOrgID == "o-1" }\nendpoint A.e2 "vpce-456"',
+    "endpoints": HEAD + 'endpoint A.e "vpce-123" { vpc "vpc-1" tags { net = "private" } allow * to anyone when aws:PrincipalOrgID == "o-1" }\nendpoint A.e2 "vpce-456"',
     "delegate": HEAD + 'resource A.repo : ecr:repository "repo"\nrole B.Puller\ndelegate pull on A.repo to B.Puller',
     "expectations": HEAD
     + 'role A.R { allow s3:GetObject on A.b/* }\nuser A.u\nresource A.b : s3:bucket "bkt"\nresource A.t : sns:topic "t"\n'
@@ -204,6 +205,34 @@ def test_print_model_falls_back_to_json_where_the_dsl_is_not_exact(text: str) ->
     assert "json {" in printed
     assert comparable(_reloaded(printed)) == comparable(model)
     assert format_source(printed) == printed
+
+
+# Every field of the model, as the printer knows it.  A new field fails here until
+# print_model writes it (and a DSL case above shows it round-trips).
+PRINTED_FIELDS = {
+    m.Model: {"partition", "region", "now", "accounts", "principals", "resources", "managed_policies", "endpoints", "organizations", "verbs", "expectations", "files"},
+    m.Account: {"name", "id", "id_derived", "external", "tags", "span"},
+    m.IdentityEntity: {"kind", "account", "name", "arn", "path", "tags", "inline_policies", "managed_policies", "boundary", "trust_policy", "groups", "span"},
+    m.ManagedPolicy: {"account", "name", "arn", "path", "policy", "span"},
+    m.Resource: {"account", "name", "arn", "service", "type", "region", "tags", "policy", "mechanisms", "span"},
+    m.Endpoint: {"account", "name", "id", "vpc", "tags", "policy", "span"},
+    m.Organization: {"name", "id", "management_account", "all_features", "root", "account_attachments", "scps", "rcps", "span"},
+    m.OrgUnit: {"name", "accounts", "children", "scps", "rcps", "span"},
+    m.AccountAttachments: {"scps", "rcps"},
+    m.Policy: {"name", "kind", "version", "id", "statements", "span"},
+    m.Statement: {"sid", "effect", "actions", "not_actions", "resources", "not_resources", "principals", "not_principals", "conditions", "span"},
+    m.Condition: {"operator", "key", "values", "span"},
+    m.Principal: {"type", "value"},
+    m.Verb: {"name", "actions", "span"},
+    m.Expectation: {"kind", "subjects", "action", "actions", "resource", "resource_name", "context", "session_policy", "session_tags", "because", "except_roots", "span"},
+    m.Subject: {"kind", "name", "arn", "session_name", "span"},
+    m.ContextValue: {"key", "values", "span"},
+}
+
+
+@pytest.mark.parametrize("model_class", PRINTED_FIELDS, ids=[c.__name__ for c in PRINTED_FIELDS])
+def test_the_printer_knows_every_field_of_the_model(model_class: type) -> None:
+    assert set(model_class.model_fields) == PRINTED_FIELDS[model_class], "teach iamdsl/language/printer.py the new field"
 
 
 def test_print_model_names_what_it_can_and_quotes_the_rest() -> None:

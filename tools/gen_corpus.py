@@ -239,44 +239,6 @@ def to_simulation(data: dict[str, Any]) -> dict[str, Any]:
 # ---------------------------------------------------------------- the fixture
 
 
-def _compact(rows: list[dict[str, Any]]) -> tuple[list[Any], list[dict[str, Any]]]:
-    """Share identical policy documents across rows: each becomes {"$doc": index}."""
-    documents: list[Any] = []
-    index: dict[str, int] = {}
-
-    def walk(node: Any) -> Any:
-        if isinstance(node, dict):
-            if "Statement" in node:
-                key = json.dumps(node, sort_keys=True)
-                if key not in index:
-                    index[key] = len(documents)
-                    documents.append(node)
-                return {"$doc": index[key]}
-            return {k: walk(value) for k, value in node.items()}
-        if isinstance(node, list):
-            return [walk(item) for item in node]
-        return node
-
-    return documents, [walk(row) for row in rows]
-
-
-def expand(corpus: dict[str, Any]) -> list[dict[str, Any]]:
-    """The rows of a compact corpus as whole scenarios (what the replay test uses)."""
-    documents = corpus["documents"]
-    accounts = corpus["accounts"]
-
-    def walk(node: Any) -> Any:
-        if isinstance(node, dict):
-            if set(node) == {"$doc"}:
-                return documents[node["$doc"]]
-            return {k: walk(value) for k, value in node.items()}
-        if isinstance(node, list):
-            return [walk(item) for item in node]
-        return node
-
-    return [{"accounts": accounts, **walk(row)} for row in corpus["rows"]]
-
-
 def _engine_outcome(data: dict[str, Any]) -> tuple[str, list[str]]:
     from iamdsl.engine.evaluate import Evaluator
     from iamdsl.testing.scenarios import scenario_from_data
@@ -329,7 +291,7 @@ def main(argv: list[str] | None = None) -> int:
     for (ours, theirs), count in causes.most_common():
         print(f"  ours {ours:14} iam-simulate {theirs:14} {count:5}")
 
-    documents, compact = _compact(rows)
+    documents, compact = gen.compact_rows(rows)
     for row in compact:
         row.pop("accounts", None)
         row.pop("description", None)

@@ -24,6 +24,7 @@ from iamdsl.engine.request import Caller, CallerKind, Request
 from iamdsl.engine.settings import DEFAULT_SETTINGS, Settings
 from iamdsl.engine.trace import GrantClass, Layer, LayerTrace, PolicyRef, StatementTrace, Trace, Truth
 from iamdsl.engine.world import OwnedResource, World
+from iamdsl.language.operators import parse_date
 from iamdsl.model import Condition, Model, NotModelled
 
 
@@ -75,7 +76,8 @@ class Evaluator:
         self.model = model
         self.settings = settings
         self.world = World(model)
-        self.now = now
+        # aws:CurrentTime: the flag wins, then the model's `now`; otherwise it stays unknown
+        self.now = now or (parse_date(model.now) if model.now else None)
 
     # ---------------------------------------------------------------- entry point
     def evaluate(self, request: Request, *, trace: bool = True) -> Decision:
@@ -215,7 +217,9 @@ class Evaluator:
             CallerKind.ROOT: "Account", CallerKind.ANONYMOUS: "Anonymous",
         }.get(caller.kind))
         put("aws:username", caller.entity.name if caller.kind is CallerKind.USER and caller.entity else None)
-        put("aws:PrincipalIsAWSService", "true" if caller.kind is CallerKind.SERVICE else "false")
+        # R7: present on signed requests only, so absent for anonymous callers (a data-perimeter
+        # RCP writes BoolIfExists for exactly this reason).
+        put("aws:PrincipalIsAWSService", "true" if caller.kind is CallerKind.SERVICE else "false" if authenticated else None)
         put("aws:PrincipalServiceName", caller.service if caller.kind is CallerKind.SERVICE else None)
         if caller.kind is CallerKind.ANONYMOUS:
             put("aws:userid", "anonymous")

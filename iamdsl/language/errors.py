@@ -73,6 +73,8 @@ CODES: dict[str, str] = {
     "W108": "unknown action",
     "W109": "wildcard in a service prefix matches nothing",
     "W110": "unknown condition key",
+    "T001": "expectation failed",
+    "T002": "expectation not run",
 }
 
 

@@ -356,17 +356,19 @@ def _declaration_name(decl: s.Declaration) -> tuple[str, str] | None:
     return None
 
 
-def _find(declarations: list[s.Declaration], target: str | Span) -> s.Declaration | None:
+def _find(declarations: list[s.Declaration], target: str | Span, name: str) -> s.Declaration | None:
     if isinstance(target, Span):
+        if name != "<input>" and target.file != name:
+            raise ValueError(f"the span {target} is in `{target.file}`, not in `{name}`")
         for decl in declarations:
             span = decl.span
             if (span.line, span.column) <= (target.line, target.column) <= (span.end_line, span.end_column):
                 return decl
         return None
-    kind, _, name = target.strip().rpartition(" ")
+    kind, _, qualified = target.strip().rpartition(" ")
     for decl in declarations:
         found = _declaration_name(decl)
-        if found is not None and found[1] == name and kind in ("", found[0]):
+        if found is not None and found[1] == qualified and kind in ("", found[0]):
             return decl
     return None
 
@@ -384,7 +386,7 @@ def insert_statement(text: str, target: str | Span, statement_text: str, name: s
     """
     statement_text = statement_text.strip()
     source = parse_file(text, name)
-    decl = _find(source.declarations, target)
+    decl = _find(source.declarations, target, name)
     if decl is None:
         kind, _, qualified = str(target).strip().rpartition(" ") if isinstance(target, str) else ("", "", "")
         if not kind:
@@ -402,7 +404,10 @@ def insert_statement(text: str, target: str | Span, statement_text: str, name: s
 
 def _insert_into(text: str, decl: s.Declaration, statement_text: str) -> str:
     starts = _offsets(text)
-    offset = lambda line, column: starts[line - 1] + column - 1  # noqa: E731 - lark positions count from 1
+
+    def offset(line: int, column: int) -> int:
+        return starts[line - 1] + column - 1  # lark counts lines and columns from 1
+
     span = decl.span
     end = offset(span.end_line, span.end_column)
     line_start = starts[span.line - 1]
@@ -414,6 +419,7 @@ def _insert_into(text: str, decl: s.Declaration, statement_text: str) -> str:
         before = text[starts[first.line - 1] : offset(first.line, first.column)]
         if not before.strip():
             inner = before
+    statement_text = statement_text.replace("\n", "\n" + inner)  # a statement broken over lines keeps its shape
     if text[end - 1 : end] != "}":  # no body yet: open one after the declaration, close it after its line's comment
         line_end = text.find("\n", end)
         line_end = len(text) if line_end == -1 else line_end

@@ -356,6 +356,9 @@ class _Printer:
         lines = [f"region {self.model.region}"]
         if self.model.partition != "aws":
             lines.append(f"partition {self.model.partition}")
+        now = getattr(self.model, "now", None)  # the fixed aws:CurrentTime, where the model has one
+        if now is not None:
+            lines.append(f"now {_string(now)}")
         return lines
 
     def verbs(self) -> list[str]:
@@ -461,6 +464,7 @@ class _Printer:
     def endpoint(self, endpoint: Endpoint) -> list[str]:
         header = f"endpoint {_qualified(endpoint.account, endpoint.name)} {_string(endpoint.id)}"
         lines = [f"vpc {_string(endpoint.vpc)}"] if endpoint.vpc is not None else []
+        lines += self.tags(getattr(endpoint, "tags", {}))
         if endpoint.policy is not None:
             where = Where(PolicyKind.ENDPOINT, "policy")
             statements = self.dsl_statements(endpoint.policy, where, allow_empty=False)

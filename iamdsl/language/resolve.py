@@ -12,6 +12,7 @@ for.  Every finding is collected, never raised, so one run reports them all.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass, field
 from typing import Any, Iterable
@@ -19,8 +20,10 @@ from typing import Any, Iterable
 from iamdsl import catalog
 from iamdsl.interop.iam_json import canonical_conditions, canonical_principals, policy_from_json
 from iamdsl.language import syntax as s
+from iamdsl.language.syntax import quote_if_needed
 from iamdsl.language.check import RCP_FULL_ACCESS, check_policy
 from iamdsl.language.errors import Collector, Diagnostic, suggestion
+from iamdsl.language.operators import parse_date
 from iamdsl.model import (
     Account,
     AccountAttachments,
@@ -101,6 +104,7 @@ class Target:
     arn: str
     type: catalog.ResourceTypeInfo | None = None
     child: bool = False
+    label: str | None = None  # the name the user wrote, for messages
 
 
 @dataclass(slots=True)
@@ -148,6 +152,7 @@ class Resolver:
         self.out = Collector()
         self.region: tuple[str, Span] | None = None
         self.partition: tuple[str, Span] | None = None
+        self.now: tuple[str, Span] | None = None
         self.verb_decls: dict[str, tuple[s.VerbDecl, bool]] = {}
         self.verbs: dict[str, Verb] = {}
         self.account_decls: dict[str, list[s.AccountDecl]] = {}
@@ -177,6 +182,11 @@ class Resolver:
             self.region = self._setting(self.region, decl.name, decl.span, "region")
         elif isinstance(decl, s.PartitionDecl):
             self.partition = self._setting(self.partition, decl.name, decl.span, "partition")
+        elif isinstance(decl, s.NowDecl):
+            if parse_date(decl.value) is None:
+                self.out.error("E021", f"`{decl.value}` is not a date", decl.span, help='write an ISO 8601 instant such as "2026-01-31T00:00:00Z"')
+            else:
+                self.now = self._setting(self.now, decl.value, decl.span, "now")
         elif isinstance(decl, s.VerbDecl):
             previous = self.verb_decls.get(decl.name)
             if previous is not None and not previous[1]:
@@ -319,6 +329,7 @@ class Resolver:
         model = Model(
             partition=self.partition_name,
             region=self.default_region,
+            now=self.now[0] if self.now else None,
             accounts=self.accounts,
             principals=principals,
             resources=resources,
@@ -655,7 +666,7 @@ class Resolver:
                     placed += arns != ("*",)
             if not placed:
                 where = ", ".join(
-                    f"`{t.arn}` ({t.type.service}:{t.type.name}{' children' if t.child else ''})" if t.type else f"`{t.arn}`"
+                    f"`{t.label or t.arn}` ({t.type.service}:{t.type.name}{' children' if t.child else ''})" if t.type else f"`{t.label or t.arn}`"
                     for t in pair_targets
                 )
                 self.out.error(
@@ -709,8 +720,9 @@ class Resolver:
             base = self._named_target(item.name)
             if base is None:
                 return None
+        label = "self" if item.kind == "self" else str(item.name)
         if item.child is None:
-            return base
+            return dataclasses.replace(base, label=label)
         if base.type is None or not catalog.child_types(base.type):
             what = f"{base.type.service}:{base.type.name}" if base.type else "this resource"
             self.out.error(
@@ -721,7 +733,7 @@ class Resolver:
             )
             return None
         child = "*" if item.child == "*" else item.child
-        return Target(f"{base.arn}/{child}", base.type, child=True)
+        return Target(f"{base.arn}/{child}", base.type, child=True, label=f"{label}/{quote_if_needed(child) if child != '*' else '*'}")
 
     def _named_target(self, name: s.Name) -> Target | None:
         draft = self.resources.get(name.key)

@@ -203,6 +203,14 @@ class PartitionDecl:
 
 
 @dataclass(slots=True)
+class NowDecl:
+    """`now "2026-01-01T00:00:00Z"`: the instant aws:CurrentTime holds, for reproducible answers."""
+
+    value: str
+    span: Span
+
+
+@dataclass(slots=True)
 class IncludeDecl:
     path: str
     span: Span
@@ -406,6 +414,7 @@ class HowQuery:
 Declaration = Union[
     RegionDecl,
     PartitionDecl,
+    NowDecl,
     IncludeDecl,
     VerbDecl,
     AccountDecl,

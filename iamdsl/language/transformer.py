@@ -75,6 +75,9 @@ class ToSyntax(Transformer):
     def partition(self, meta, children):
         return s.PartitionDecl(str(children[0]), self._span(meta))
 
+    def now(self, meta, children):
+        return s.NowDecl(_text(children[0]), self._span(meta))
+
     def include(self, meta, children):
         return s.IncludeDecl(_text(children[0]), self._span(meta))
 

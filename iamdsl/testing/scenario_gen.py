@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -197,7 +198,10 @@ def request_facts(data: dict[str, Any], request: dict[str, Any]) -> dict[str, st
     if kind == "service":
         facts["aws:PrincipalIsAWSService"] = "true"
         facts["aws:PrincipalServiceName"] = caller["service"]
-    elif kind != "anonymous":
+    elif kind == "anonymous":
+        facts["aws:PrincipalType"] = "Anonymous"
+        facts["aws:userid"] = "anonymous"
+    else:
         facts["aws:PrincipalIsAWSService"] = "false"
         facts["aws:PrincipalAccount"] = _arn_id(caller["account"])
         facts["aws:PrincipalArn"] = principal_arn(caller, data) or ""
@@ -784,12 +788,13 @@ class ScenarioGenerator:
             return pick.choice((f"{arn}*", "arn:aws:s3:::*", f"{arn}/*", f"arn:aws:s3:::{target.name[:-1]}?", "arn:aws:s3:::${aws:PrincipalTag/team}"))
         fields = arn.split(":", 5)
         if kind == "role":
+            if pick.chance(0.05):
+                return f"arn:aws:iam::{fields[4]}:r*"  # a wildcarded resource-type word matches nothing (R16f)
             return pick.choice((
                 f"arn:aws:iam::{fields[4]}:role/*",
                 f"arn:aws:iam::*:role{fields[5][4:]}",
                 f"arn:aws:iam::{fields[4]}:role/{target.name}",
                 f"arn:aws:iam::{fields[4]}:role/${{aws:PrincipalTag/team}}*",
-                f"arn:aws:iam::{fields[4]}:r*",
             ))
         return pick.choice((
             f"arn:aws:{fields[2]}:*:{fields[4]}:{fields[5]}",
@@ -891,7 +896,11 @@ def _numeric_family(pick: Picker, facts: dict[str, Any], want: bool, draft: Draf
 def _date_family(pick: Picker, facts: dict[str, Any], want: bool, draft: Draft):
     key = pick.choice(("aws:CurrentTime", "aws:CurrentTime", "aws:TokenIssueTime", "aws:EpochTime"))
     op = pick.choice(("DateLessThan", "DateGreaterThan", "DateLessThanEquals", "DateGreaterThanEquals", "DateEquals", "DateNotEquals"))
-    policy = pick.choice(("2026-01-01T00:00:00Z", "2027-06-30T00:00:00Z", CURRENT_TIME, "2026-03-15T11:00:00Z", "1773576000", "2026-03-15"))
+    iso = ("2026-01-01T00:00:00Z", "2027-06-30T00:00:00Z", CURRENT_TIME, "2026-03-15T11:00:00Z", "2026-03-15")
+    epoch = ("1767225600", "1798675200", EPOCH_TIME, "1773572400")
+    same_form = epoch if key == "aws:EpochTime" else iso
+    # mostly the key's own form; sometimes the other one (R33: both name instants)
+    policy = pick.choice(same_form if pick.chance(0.85) else (iso if same_form is epoch else epoch))
     return op, key, policy, "Date"
 
 
@@ -933,8 +942,8 @@ def _arn_family(pick: Picker, facts: dict[str, Any], want: bool, draft: Draft):
         policy = pick.choice((value, ":".join(fields[:4] + ["*", fields[5]]), ":".join(fields[:5] + ["*"]), f"arn:aws:*:*:{fields[4]}:*"))
     else:
         policy = f"arn:aws:iam::{ACCOUNT_IDS['C']}:role/*"
-    if pick.chance(0.15):
-        policy = "arn:aws:iam::${aws:PrincipalAccount}:*"
+    if pick.chance(0.05):
+        policy = "arn:aws:iam::${aws:PrincipalAccount}:*"  # a variable in an ARN condition value (R23)
     return op, key, policy, "Arn"
 
 
@@ -986,3 +995,43 @@ def generate(pick: Picker, count: int) -> list[dict[str, Any]]:
     """`count` scenarios, each with one request (its `expected` left for a simulator to fill)."""
     generator = ScenarioGenerator(pick)
     return [copy.deepcopy(generator.scenario()) for _ in range(count)]
+
+
+# ---------------------------------------------------------------- the corpus file
+
+
+def compact_rows(rows: list[dict[str, Any]]) -> tuple[list[Any], list[dict[str, Any]]]:
+    """Share identical policy documents across rows: each becomes {"$doc": index}."""
+    documents: list[Any] = []
+    index: dict[str, int] = {}
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            if "Statement" in node:
+                key = json.dumps(node, sort_keys=True)
+                if key not in index:
+                    index[key] = len(documents)
+                    documents.append(node)
+                return {"$doc": index[key]}
+            return {k: walk(value) for k, value in node.items()}
+        if isinstance(node, list):
+            return [walk(item) for item in node]
+        return node
+
+    return documents, [walk(row) for row in rows]
+
+
+def expand_corpus(corpus: dict[str, Any]) -> list[dict[str, Any]]:
+    """The rows of a compact corpus file as whole scenarios, shared documents put back."""
+    documents = corpus["documents"]
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            if set(node) == {"$doc"}:
+                return copy.deepcopy(documents[node["$doc"]])
+            return {k: walk(value) for k, value in node.items()}
+        if isinstance(node, list):
+            return [walk(item) for item in node]
+        return node
+
+    return [{"accounts": corpus["accounts"], **walk(row)} for row in corpus["rows"]]

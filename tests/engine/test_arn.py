@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from iamdsl.engine.arn import Arn, arn_like, resource_match, resource_matches, wildcarded_type_word
 from iamdsl.engine.context import Context, Presence
@@ -141,6 +144,43 @@ def test_R16f_type_word_helper() -> None:
     assert wildcarded_type_word("iam", "*") is None
     assert wildcarded_type_word("s3", "b*/x") is None
     assert wildcarded_type_word("iam", (Literal("u*"), "/x")) is None  # substituted text is literal
+
+
+def _reference_regex(fields: list[str], crossing: bool) -> re.Pattern[str]:
+    """R16b–e and D10 spelled as a regular expression (fine for a test oracle, never for the engine)."""
+
+    def field(text: str) -> str:
+        out = []
+        for i, c in enumerate(text):
+            if c == "*":
+                out.append(".*" if crossing and i == len(text) - 1 else "[^:]*")
+            elif c == "?":
+                out.append("[^:]")
+            else:
+                out.append(re.escape(c))
+        return "".join(out)
+
+    rest = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in fields[5])
+    head = ":".join(["arn", *(f"(?i:{field(f)})" for f in fields[1:5])])
+    return re.compile(f"{head}:{rest}", re.DOTALL)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    partition=st.text("aA*?", max_size=3),
+    region=st.text("aA*?", max_size=3),
+    account=st.text("aA*?", max_size=3),
+    rest=st.text("aA*?:/", max_size=4),
+    requested=st.tuples(st.text("aA:", max_size=3), st.text("aA:", max_size=3), st.text("aA:", max_size=3), st.text("aA:/", max_size=4)),
+    crossing=st.booleans(),
+)
+def test_D10_R16_fields_agree_with_reference(partition, region, account, rest, requested, crossing) -> None:
+    fields = ["arn", partition, "svc", region, account, rest]
+    pattern = ":".join(fields)
+    target = "arn:{}:svc:{}:{}:{}".format(*requested)
+    options = replace(DEFAULT_SETTINGS, resource_trailing_star_crosses_colons=crossing)
+    expected = _reference_regex(fields, crossing).fullmatch(target) is not None
+    assert resource_matches(pattern, target, options) is expected
 
 
 # ------------------------------------------------------------------ R16h: variables in field 6

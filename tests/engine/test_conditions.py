@@ -93,13 +93,20 @@ def test_E64_key_written_in_upper_case() -> None:
     assert check("IpAddress", "AWS:SOURCEIP", ["203.0.113.0/24"], context).truth is T
 
 
-def test_R22_tag_key_part_ignores_case() -> None:
+def test_R6_R22_tag_key_part_ignores_case() -> None:
     context = Context.of({"aws:PrincipalTag/Team": "blue"})
     assert check("StringEquals", "aws:principaltag/TEAM", ["blue"], context).truth is T
 
 
 def test_R22_values_keep_case_for_string_equals() -> None:
     assert check("StringEquals", "aws:PrincipalTag/team", ["Blue"], Context.of({"aws:PrincipalTag/team": "blue"})).truth is F
+
+
+def test_R6_absent_empty_and_given_are_three_states() -> None:
+    absent, empty, given = (Context.of({"aws:TagKeys": v}) for v in (None, [], ["env"]))
+    assert [check("Null", "aws:TagKeys", ["false"], c).truth for c in (absent, empty, given)] == [F, T, T]
+    operator = "ForAnyValue:StringEqualsIfExists"
+    assert [check(operator, "aws:TagKeys", ["env"], c).truth for c in (absent, empty, given)] == [T, F, T]
 
 
 # ------------------------------------------------------------------ R23: variables in condition values

@@ -1,0 +1,120 @@
+"""`iamdsl check` runs the expect lines: exit codes, located failures, JSON (design.md §2, §4)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from iamdsl.cli import main
+
+DESIGN = """\
+account A 111111111111
+account B 222222222222
+resource A.repo : ecr:repository "app" {
+    allow pull to account B
+}
+role B.SomeRole { allow pull on A.repo }
+role B.OtherRole
+"""
+
+
+def _check(tmp_path: Path, text: str, *args: str) -> int:
+    path = tmp_path / "design.iam"
+    path.write_text(text, encoding="utf-8")
+    return main(["check", "--no-cache", *args, str(path)])
+
+
+def test_all_expectations_pass_exits_0(tmp_path, capsys):
+    text = DESIGN + "expect can B.SomeRole pull A.repo\nexpect cannot B.OtherRole pull A.repo because implicit\n"
+    assert _check(tmp_path, text) == 0
+    assert "2 passed, 0 failed" in capsys.readouterr().out
+
+
+def test_a_failed_expectation_exits_1_with_a_caret_at_its_line(tmp_path, capsys):
+    text = DESIGN + "expect can B.OtherRole pull A.repo\n"
+    assert _check(tmp_path, text) == 1
+    out = capsys.readouterr().out
+    assert "design.iam:8:1: error[T001]: expectation failed: expect can B.OtherRole pull A.repo" in out
+    assert " 8 | expect can B.OtherRole pull A.repo" in out
+    assert "^^^^" in out
+    assert "DENIED (implicit)" in out
+    assert "0 passed, 1 failed" in out
+
+
+def test_because_checks_the_reason(tmp_path, capsys):
+    text = DESIGN + "expect cannot B.OtherRole pull A.repo because explicit\n"
+    assert _check(tmp_path, text) == 1
+    assert "not because explicit" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("modal", ["can", "cannot"])
+def test_conditional_answers_fail_both_forms(tmp_path, capsys, modal):
+    """E78 as a spec: an unknown aws:SourceIp makes both `can` and `cannot` fail."""
+    text = (
+        "account A 111111111111\n"
+        'resource A.b : s3:bucket "b"\n'
+        'role A.R { allow s3:GetObject on A.b/* when aws:SourceIp in 10.0.0.0/8 }\n'
+        f"expect {modal} A.R s3:GetObject A.b/\"x\"\n"
+    )
+    assert _check(tmp_path, text) == 1
+    assert "CONDITIONAL" in capsys.readouterr().out
+
+
+def test_given_context_decides_the_conditional_case(tmp_path):
+    text = (
+        "account A 111111111111\n"
+        'resource A.b : s3:bucket "b"\n'
+        'role A.R { allow s3:GetObject on A.b/* when aws:SourceIp in 10.0.0.0/8 }\n'
+        'expect can A.R s3:GetObject A.b/"x" with aws:SourceIp = 10.1.2.3\n'
+        'expect cannot A.R s3:GetObject A.b/"x" with aws:SourceIp = 192.0.2.1\n'
+        'expect cannot A.R s3:GetObject A.b/"x" with no aws:SourceIp\n'
+    )
+    assert _check(tmp_path, text) == 0
+
+
+def test_expect_only_is_reported_as_not_run(tmp_path, capsys):
+    text = DESIGN + "expect only {B.SomeRole} can pull A.repo except roots\n"
+    assert _check(tmp_path, text) == 0
+    out = capsys.readouterr().out
+    assert "warning[T002]: expectation not run" in out
+    assert "0 passed, 0 failed, 1 not run" in out
+
+
+def test_json_output_lists_each_expectation(tmp_path, capsys):
+    text = DESIGN + "expect can B.SomeRole pull A.repo\nexpect can B.OtherRole pull A.repo\n"
+    assert _check(tmp_path, text, "--format", "json") == 1
+    document = json.loads(capsys.readouterr().out)
+    assert document["summary"]["failed"] == 1 and document["summary"]["passed"] == 1
+    statuses = [(e["line"], e["status"], e["outcome"]) for e in document["expectations"]]
+    assert statuses == [(8, "pass", "allowed"), (9, "fail", "implicit_deny")]
+
+
+def test_now_flag_fixes_the_current_time(tmp_path):
+    text = (
+        "account A 111111111111\n"
+        'resource A.b : s3:bucket "b"\n'
+        'role A.R { allow s3:GetObject on A.b/* when aws:CurrentTime before "2026-06-01T00:00:00Z" }\n'
+        'expect can A.R s3:GetObject A.b/"x"\n'
+    )
+    assert _check(tmp_path, text) == 1  # unknown time: CONDITIONAL
+    assert _check(tmp_path, text, "--now", "2026-01-01T00:00:00Z") == 0
+    assert _check(tmp_path, text, "--now", "2026-12-01T00:00:00Z") == 1
+
+
+def test_model_now_fixes_the_current_time(tmp_path):
+    text = (
+        'now "2026-01-01T00:00:00Z"\n'
+        "account A 111111111111\n"
+        'resource A.b : s3:bucket "b"\n'
+        'role A.R { allow s3:GetObject on A.b/* when aws:CurrentTime before "2026-06-01T00:00:00Z" }\n'
+        'expect can A.R s3:GetObject A.b/"x"\n'
+    )
+    assert _check(tmp_path, text) == 0
+
+
+def test_bad_now_flag_is_a_usage_error(tmp_path):
+    with pytest.raises(SystemExit) as exit_info:
+        _check(tmp_path, DESIGN, "--now", "yesterday")
+    assert exit_info.value.code == 2
