@@ -30,6 +30,7 @@ from iamdsl.language.fmt import (
 )
 from iamdsl.language.parser import parse
 from iamdsl.model import Condition, Effect, PolicyKind, Principal, PrincipalType, Statement
+from iamdsl.testing.generator import org_text
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "examples").glob("*.iam"))
@@ -461,6 +462,17 @@ def test_format_source_properties_on_generated_text(source: str) -> None:
     assert comparable(_reloaded(formatted)) == comparable(model)
     printed = print_model(model)
     assert comparable(_reloaded(printed)) == comparable(model)
+
+
+@pytest.mark.parametrize("seed", [0, 1], ids=["seed0", "seed1"])
+def test_round_trips_on_a_generated_organization(seed: int) -> None:
+    text = org_text(statements=150, seed=seed)
+    model = _reloaded(text, "org.iam")
+    assert comparable(_reloaded(print_model(model))) == comparable(model)
+    formatted = format_source(text)
+    assert format_source(formatted) == formatted
+    assert comparable(_reloaded(formatted, "org.iam")) == comparable(model)
+    assert _comment_texts(formatted) == _comment_texts(text)
 
 
 # ------------------------------------------------------------------ edits

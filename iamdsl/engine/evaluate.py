@@ -370,6 +370,11 @@ class _Scenario:
                 return _Verdict(Outcome.ALLOWED, "the resource policy allows the caller's role or parent user, and the boundary and session policy allow (R61)", set())
             if id_ok and pb_ok and sp_ok:
                 return _Verdict(Outcome.ALLOWED, "an identity policy allows it, and nothing denies it", set())
+            # A grant that needs no identity Allow failed on what it does need: name that.
+            if GrantClass.DIRECT in grants:  # a session-ARN grant with D1 off: the session policy stopped it
+                return self._identity_failure(True, True, sp_ok, same_account=True)
+            if grants & {GrantClass.ROLE, GrantClass.FED_PARENT}:
+                return self._identity_failure(True, pb_ok, sp_ok, same_account=True)
             return self._identity_failure(id_ok, pb_ok, sp_ok, same_account=True)
         # R62: cross-account needs both sides.
         if grants and id_ok and pb_ok and sp_ok:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 
 from iamdsl import catalog
+from iamdsl.engine.arn import wildcarded_type_word
 from iamdsl.language.errors import Collector, suggestion
 from iamdsl.language.operators import Family, Operator, all_operator_names, has_variable, parse_operator, value_problem
 from iamdsl.model import Effect, Policy, PolicyKind, PrincipalType, Statement
@@ -129,33 +130,14 @@ def _check_resources(statement: Statement, policy: Policy, out: Collector) -> No
         if entry == "*" or not entry.startswith("arn:"):
             continue
         fields = entry.split(":", 5)
-        if len(fields) == 6:
-            type_word = re.split(r"[/:]", fields[5], maxsplit=1)[0]
-            service = fields[2]
-            if (
-                type_word != "*"
-                and ("*" in type_word or "?" in type_word)
-                and "/" in fields[5]
-                and _service_has_type_words(service)
-            ):
-                out.warning(
-                    "W104",
-                    f"`{entry}` puts a wildcard in the resource-type word `{type_word}`, so it matches nothing (R16f)",
-                    statement.span,
-                    help="spell the type word out and put wildcards after the `/`",
-                )
-
-
-def _service_has_type_words(service: str) -> bool:
-    """Whether every ARN of the service begins its last part with a type word."""
-    types = catalog.service_resource_types(service)
-    if not types:
-        return False
-    for info in types:
-        rest = info.arn_template.split(":", 5)[-1]
-        if rest.startswith("${"):
-            return False
-    return True
+        type_word = wildcarded_type_word(fields[2], fields[5]) if len(fields) == 6 else None
+        if type_word is not None:
+            out.warning(
+                "W104",
+                f"`{entry}` puts a wildcard in the resource-type word `{type_word}`, so it matches nothing (R16f)",
+                statement.span,
+                help="spell the type word out and put wildcards after the `/`",
+            )
 
 
 def _check_actions(statement: Statement, out: Collector) -> None:

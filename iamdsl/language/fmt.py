@@ -32,10 +32,12 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from dataclasses import dataclass
 from typing import Iterator
 
 from lark import Lark, Token, Tree
+from lark.exceptions import UnexpectedInput
 
 from iamdsl.language import syntax as s
 from iamdsl.language.errors import IamdslError
@@ -65,6 +67,10 @@ _TIGHT_BRACES = frozenset({"json_object", "only_expect"})  # `{"a": 1}` and `{B.
 _OPENERS, _CLOSERS = frozenset("{["), frozenset("}]")
 
 
+_comments: list[Token] = []
+_lock = threading.Lock()
+
+
 @functools.lru_cache(maxsize=1)
 def _layout_parser() -> Lark:
     """The grammar's parser, keeping every token, keywords and punctuation included."""
@@ -76,7 +82,24 @@ def _layout_parser() -> Lark:
         maybe_placeholders=True,
         keep_all_tokens=True,
         cache=True,
+        lexer_callbacks={"COMMENT": _comments.append},
     )
+
+
+def _parse_layout(text: str, name: str) -> tuple[Tree, tuple[Comment, ...]]:
+    """The tree with every token, and the comments; a syntax error raises the usual E001."""
+    with _lock:
+        _comments.clear()
+        try:
+            tree = _layout_parser().parse(text)
+        except UnexpectedInput:
+            tree = None
+        comments = tuple(Comment(str(t), t.line, t.column) for t in _comments)
+        _comments.clear()
+    if tree is None:
+        parse(text, name)  # the language's own parser says where and why
+        raise AssertionError("the two parsers of one grammar disagree")  # pragma: no cover
+    return tree, comments
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,15 +259,8 @@ def _space_between(previous: _Tok, tok: _Tok) -> bool:
 # ------------------------------------------------------------------ walking the tree
 
 
-def _first_token(node: Tree | Token) -> Token:
-    if isinstance(node, Token):
-        return node
-    for child in node.children:
-        if child is not None:
-            found = _first_token(child) if isinstance(child, Tree) else child
-            if found is not None:
-                return found
-    raise ValueError("empty node")  # every item of the grammar has a token
+def _first_token(tree: Tree) -> Token:
+    return next(tree.scan_values(lambda value: isinstance(value, Token)))  # every item has a keyword
 
 
 def _tok(token: Token, rule: str) -> _Tok:
@@ -310,8 +326,7 @@ def format_source(text: str, name: str = "<input>") -> str:
     Raises IamdslError (E001) if `text` does not parse.
     """
     text = text.replace("\r\n", "\n")
-    comments = parse(text, name).comments  # also reports syntax errors the usual way
-    tree = _layout_parser().parse(text)
+    tree, comments = _parse_layout(text, name)
     layout = _Layout(comments)
     _Walker(layout).items([c for c in tree.children if c is not None], 0)
     result = layout.finish()
@@ -323,7 +338,8 @@ def _check_same_tokens(tree: Tree, comments: tuple[Comment, ...], result: str, n
     """The formatter may move space and nothing else; a bug here must not reach a file."""
     expected = (_tokens(tree), [c.text.rstrip() for c in sorted(comments, key=lambda c: (c.line, c.column))])
     try:
-        found = (_tokens(_layout_parser().parse(result)), [c.text.rstrip() for c in parse(result, name).comments])
+        after, after_comments = _parse_layout(result, name)
+        found = (_tokens(after), [c.text.rstrip() for c in after_comments])
     except IamdslError:
         found = None
     if found != expected:
