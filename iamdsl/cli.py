@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from typing import Callable, Sequence
 
@@ -19,7 +20,7 @@ from iamdsl.engine.evaluate import Evaluator
 from iamdsl.language.operators import parse_date
 from iamdsl.specs import report
 from iamdsl.specs.expectations import Status, run_all
-from iamdsl.language.errors import IamdslError, render_json, render_text
+from iamdsl.language.errors import IamdslError, render_json, render_text, suggestion
 from iamdsl.language.loader import Loaded, default_cache_dir, load_paths
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_UNDECIDED = 0, 1, 2, 3
@@ -30,7 +31,12 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str):  # type: ignore[override]
         self.print_usage(sys.stderr)
-        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\nhelp: run `{self.prog} --help`\n")
+        hint = f"run `{self.prog} --help`"
+        wrong = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+        if wrong:
+            choices = re.findall(r"'([^']*)'", wrong.group(2))
+            hint = suggestion(wrong.group(1), choices) or hint
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\nhelp: {hint}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -108,12 +114,14 @@ def run_check(args: argparse.Namespace) -> int:
     for result in failed + not_run:
         print(report.render_result(result, loaded.sources))
         print()
-    print(
-        f"{', '.join(args.files)}: {summary['accounts']} accounts, {summary['principals']} principals, "
-        f"{summary['resources']} resources, {summary['statements']} statements; "
-        f"expectations: {report.summary_line(results)}"
-    )
+    counts = ", ".join(_count(summary[k], k.rstrip("s")) for k in ("accounts", "principals", "resources", "statements"))
+    expectations = f"expectations: {report.summary_line(results)}" if results else "no expectations"
+    print(f"{', '.join(args.files)}: {counts}; {expectations}")
     return status
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _instant(text: str) -> datetime:

@@ -942,7 +942,7 @@ def _arn_family(pick: Picker, facts: dict[str, Any], want: bool, draft: Draft):
         policy = pick.choice((value, ":".join(fields[:4] + ["*", fields[5]]), ":".join(fields[:5] + ["*"]), f"arn:aws:*:*:{fields[4]}:*"))
     else:
         policy = f"arn:aws:iam::{ACCOUNT_IDS['C']}:role/*"
-    if pick.chance(0.05):
+    if pick.chance(0.12):
         policy = "arn:aws:iam::${aws:PrincipalAccount}:*"  # a variable in an ARN condition value (R23)
     return op, key, policy, "Arn"
 
