@@ -24,6 +24,7 @@ from iamdsl.engine.request import Caller, CallerKind, Request
 from iamdsl.engine.settings import DEFAULT_SETTINGS, Settings
 from iamdsl.engine.trace import GrantClass, Layer, LayerTrace, PolicyRef, StatementTrace, Trace, Truth
 from iamdsl.engine.world import OwnedResource, World
+from iamdsl.language.errors import NotSupportedError
 from iamdsl.language.operators import parse_date
 from iamdsl.model import Condition, Model, NotModelled
 
@@ -113,8 +114,14 @@ class Evaluator:
             # on it; iam:GetRole, iam:PassRole and the like are decided by identity policies.
             owned = OwnedResource(owned.account_id, None, entity=owned.entity)
         resource_account = request.resource_account or owned.account_id
-        if request.resource == "*" or resource_account is None:
-            resource_account = resource_account or caller.account
+        if request.resource == "*":
+            resource_account = resource_account or caller.account  # R5: "*" is in the caller's own account
+        elif resource_account is None:
+            # Same- or cross-account changes the answer (R61, R62): never guess which.
+            raise NotSupportedError(
+                f"the account that owns `{request.resource}` is not known",
+                help="declare the resource in the model (S3 ARNs carry no account), or give its account",
+            )
         trace = Trace(caller_account=caller.account, resource_account=resource_account)
         trace.cross_account = caller.account is not None and resource_account is not None and caller.account != resource_account
         context = self._context(request, owned, resource_account)
