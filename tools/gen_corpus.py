@@ -311,7 +311,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"wrote {args.out} ({len(text) / 1e6:.1f} MB, {len(documents)} shared documents, sha256 {digest})")
 
     failures = []
-    if total < args.count * 0.95 or total < 3000 and args.count >= 3000:
+    if total < args.count * 0.95 or (args.count >= 3000 and total < 3000):
         failures.append(f"only {total} rows were decided")
     if mix["allowed"] < MIN_ALLOWED * total:
         failures.append(f"allowed is {mix['allowed'] / total:.1%}, below {MIN_ALLOWED:.0%}")

@@ -230,6 +230,11 @@ class Evaluator:
         put("aws:PrincipalServiceName", caller.service if caller.kind is CallerKind.SERVICE else None)
         if caller.kind is CallerKind.ANONYMOUS:
             put("aws:userid", "anonymous")
+        elif caller.kind is CallerKind.ROOT:
+            put("aws:userid", caller.account)  # R2: the root user's userid is the account ID
+        elif caller.kind is CallerKind.FEDERATED_USER:
+            put("aws:userid", f"{caller.account}:{caller.session_name}")
+        # users' and roles' unique IDs (AIDA…, AROA…) are not modelled: aws:userid stays unknown
         placement = world.placement(caller.account) if authenticated else None
         if authenticated and (placement is not None or caller.account in world.accounts_by_id):
             external = world.accounts_by_id.get(caller.account or "")

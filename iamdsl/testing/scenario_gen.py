@@ -695,7 +695,7 @@ class ScenarioGenerator:
         if pick.chance(0.25):
             statement["Sid"] = f"{effect}{pick.between(1, 99)}"
         statement.update(self._action_element(draft, broad=broad))
-        if not trust or pick.chance(0.3):
+        if not trust:  # IAM refuses a Resource element in a role's trust policy
             statement.update(self._resource_element(draft, broad=broad))
         if pick.chance(condition_chance):
             condition = self._conditions(draft, want=pick.chance(0.7 if effect == "Allow" else 0.55))
