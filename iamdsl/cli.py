@@ -85,7 +85,6 @@ def run_check(args: argparse.Namespace) -> int:
     evaluator = Evaluator(model, now=args.now)
     results = run_all(model, evaluator)
     failed = [r for r in results if r.status is Status.FAIL]
-    not_run = [r for r in results if r.status is Status.NOT_RUN]
     summary = {
         "accounts": len(model.accounts),
         "principals": len(model.principals),
@@ -93,9 +92,8 @@ def run_check(args: argparse.Namespace) -> int:
         "policies": len(model.policies()),
         "statements": model.statement_count(),
         "expectations": len(results),
-        "passed": len(results) - len(failed) - len(not_run),
+        "passed": len(results) - len(failed),
         "failed": len(failed),
-        "not_run": len(not_run),
     }
     status = EXIT_FAILED if failed else EXIT_OK
     if args.format == "json":
@@ -111,7 +109,7 @@ def run_check(args: argparse.Namespace) -> int:
     if loaded.diagnostics:
         print(render_text(loaded.diagnostics, loaded.sources), file=sys.stderr)
         print(file=sys.stderr)
-    for result in failed + not_run:
+    for result in failed:
         print(report.render_result(result, loaded.sources))
         print()
     counts = ", ".join(_count(summary[k], k.rstrip("s")) for k in ("accounts", "principals", "resources", "statements"))

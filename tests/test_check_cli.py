@@ -74,14 +74,6 @@ def test_given_context_decides_the_conditional_case(tmp_path):
     assert _check(tmp_path, text) == 0
 
 
-def test_expect_only_is_reported_as_not_run(tmp_path, capsys):
-    text = DESIGN + "expect only {B.SomeRole} can pull A.repo except roots\n"
-    assert _check(tmp_path, text) == 0
-    out = capsys.readouterr().out
-    assert "warning[T002]: expectation not run" in out
-    assert "0 passed, 0 failed, 1 not run" in out
-
-
 def test_json_output_lists_each_expectation(tmp_path, capsys):
     text = DESIGN + "expect can B.SomeRole pull A.repo\nexpect can B.OtherRole pull A.repo\n"
     assert _check(tmp_path, text, "--format", "json") == 1
@@ -118,3 +110,37 @@ def test_bad_now_flag_is_a_usage_error(tmp_path):
     with pytest.raises(SystemExit) as exit_info:
         _check(tmp_path, DESIGN, "--now", "yesterday")
     assert exit_info.value.code == 2
+
+
+ONLY = """\
+account A 111111111111
+account B 222222222222
+account C 333333333333 external
+resource A.repo : ecr:repository "app" { allow pull to account B }
+resource A.img : ecr:repository "img" { allow pull to account C }
+resource A.pub : ecr:repository "pub" { allow ecr:BatchGetImage to anyone }
+role B.SomeRole { allow pull on A.repo }
+role B.OtherRole
+"""
+
+
+@pytest.mark.parametrize(
+    ("line", "passes"),
+    [
+        ("expect only {B.SomeRole} can pull A.repo except roots", True),
+        ("expect only {B.SomeRole, A.root, B.root} can pull A.repo", True),
+        ("expect only {B.SomeRole} can pull A.repo", False),  # the roots of A and B can too
+        ("expect only {} can pull A.repo except roots", False),
+        ("expect only {B.SomeRole, B.OtherRole} can pull A.repo except roots", False),  # OtherRole cannot
+        ("expect only {} can pull A.img except roots", False),  # any principal of the open account C
+        ("expect only {} can ecr:BatchGetImage A.pub except roots", False),  # anyone, anonymous included
+    ],
+    ids=["exact", "roots-named", "roots-missing", "someone-missing", "listed-but-cannot", "open-account", "anyone"],
+)
+def test_expect_only_names_exactly_who_can(tmp_path, line, passes):
+    assert _check(tmp_path, ONLY + line + "\n") == (0 if passes else 1)
+
+
+def test_expect_only_failure_names_the_open_account(tmp_path, capsys):
+    assert _check(tmp_path, ONLY + "expect only {} can pull A.img except roots\n") == 1
+    assert "any principal of account C (open: its IAM policies are unknown) can too" in capsys.readouterr().out

@@ -22,7 +22,7 @@ import pytest
 
 from iamdsl.cli import main
 from iamdsl.language.errors import CODES, Diagnostic, IamdslError, Severity, render_text
-from iamdsl.language.loader import load_paths
+from iamdsl.language.loader import load_paths, load_text
 
 GOLDEN_DIR = Path(__file__).parent / "golden" / "errors"
 CASES = sorted(GOLDEN_DIR.glob("[EW][0-9][0-9][0-9]_*.iam"))
@@ -40,7 +40,6 @@ EMITTABLE = {
 UNREACHABLE = {
     "E000": "NotSupportedError is for requests iamdsl cannot decide yet; nothing in the loader raises it",
     "T001": "a failed expectation, reported by `iamdsl check` after loading: tests/test_check_cli.py",
-    "T002": "an expectation not run, reported by `iamdsl check` after loading: tests/test_check_cli.py",
 }
 
 # Messages start lowercase, except where they start with a name IAM spells with a capital.
@@ -225,3 +224,43 @@ def test_python_m_iamdsl_check_shows_no_traceback(name: str, tmp_path: Path) -> 
     assert "Traceback" not in result.stdout + result.stderr
     assert "internal error" not in result.stderr
     assert re.search(r"^\S+:\d+:\d+: error\[E\d{3}\]: ", result.stderr, re.MULTILINE)
+
+
+# ------------------------------------------------------------------ drawing the source line
+
+
+def _render_text_of(text: str) -> str:
+    with pytest.raises(IamdslError) as caught:
+        load_text(text, "x.iam")
+    return caught.value.render()
+
+
+@pytest.mark.parametrize(
+    "line_break",
+    ["\u2028", "\x0c", "\x1c", "\x85"],
+    ids=["line-separator", "form-feed", "file-separator", "next-line"],
+)
+def test_the_drawn_line_is_the_one_the_parser_counted(line_break: str) -> None:
+    """Only `\\n` ends a line for the parser, so only `\\n` may end one in the drawing."""
+    rendered = _render_text_of(f"# a{line_break}b\naccount A 12345\n")
+    assert rendered.startswith("x.iam:2:11: error[E013]")
+    assert " 2 | account A 12345\n   |           ^^^^^" in rendered
+
+
+def test_crlf_files_draw_without_carriage_returns() -> None:
+    rendered = _render_text_of("account A 111111111111\r\naccount A 12345\r\n")
+    assert " 2 | account A 12345\n" in rendered
+
+
+def test_control_characters_never_reach_the_terminal() -> None:
+    rendered = _render_text_of("# \x1b[2J clear screen\naccount A \x1b\n")
+    assert "\x1b" not in rendered
+    assert "unexpected character U+001B" in rendered
+    assert " 2 | account A \ufffd\n   |           ^" in rendered
+
+
+def test_nesting_beyond_the_stack_is_a_located_syntax_error() -> None:
+    depth = 2000
+    rendered = _render_text_of('account A 111111111111\nrole A.R {\n    policy p json {"Statement": ' + "[" * depth + "]" * depth + "}\n}\n")
+    assert rendered.startswith("x.iam:3:")
+    assert "error[E001]: this is nested too deeply to read" in rendered

@@ -102,7 +102,14 @@ JSON_FRAGMENTS = [
     "null",
     '{"Statement": {"Effect": "Deny", "NotAction": [], "Principal": "*"}}',
 ]
-TOKENS = KEYWORDS + NAMES + PNAMES + OPERATORS + PUNCTUATION + LITERALS + JSON_FRAGMENTS
+# Extremes: nesting deeper than the stack, numbers longer than int() converts,
+# escapes JSON rejects, control characters, other line breaks.
+EXTREMES = [
+    "[" * 150, "{" * 150, '{"a": ' * 120, "ou U { " * 120, "9" * 5000, '"\\u"', '"\\ud800"', '"\\u0000"',
+    '"\x1b"', "\x00", "\r\n", "\u2028", "\x0c", "\ufeff",
+    'json {"a": ' + "[" * 150 + "]" * 150 + "}", "organization O { " + "ou U { " * 120 + "} " * 121,
+]  # fmt: skip
+TOKENS = KEYWORDS + NAMES + PNAMES + OPERATORS + PUNCTUATION + LITERALS + JSON_FRAGMENTS + EXTREMES
 
 token = st.one_of(
     st.sampled_from(TOKENS),
@@ -363,12 +370,17 @@ policy_like = st.fixed_dictionaries(
 @st.composite
 def json_document(draw) -> str:
     text = json.dumps(draw(st.one_of(policy_like, json_values)), ensure_ascii=draw(st.booleans()))
-    damage = draw(st.sampled_from(["none", "none", "truncate", "insert", "bytes"]))
+    damage = draw(st.sampled_from(["none", "none", "truncate", "insert", "nest", "bignum"]))
     if damage == "truncate":
         text = text[: draw(st.integers(0, len(text)))]
     elif damage == "insert":
         at = draw(st.integers(0, len(text)))
         text = text[:at] + draw(st.sampled_from([",", "}", "]", '"', "\\", "\\u", "'", ":", "// x", draw(st.text(max_size=3))])) + text[at:]
+    elif damage == "nest":
+        depth = draw(st.integers(1, 400))
+        text = '{"Statement": ' + "[" * depth + text + "]" * depth + "}"
+    elif damage == "bignum":
+        text = '{"Version": ' + "7" * draw(st.integers(4000, 6000)) + ', "Statement": ' + text + "}"
     return text
 
 

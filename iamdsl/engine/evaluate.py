@@ -381,6 +381,8 @@ class _Scenario:
             if grants & {GrantClass.ROLE, GrantClass.FED_PARENT} and pb_ok and sp_ok:
                 return _Verdict(Outcome.ALLOWED, "the resource policy allows the caller's role or parent user, and the boundary and session policy allow (R61)", set())
             if id_ok and pb_ok and sp_ok:
+                if caller.kind is CallerKind.ROOT and not self.allows(Layer.IDENTITY):
+                    return _Verdict(Outcome.ALLOWED, "the root user has full access in its own account, and nothing denies it (R66)", set())
                 return _Verdict(Outcome.ALLOWED, "an identity policy allows it, and nothing denies it", set())
             # A grant that needs no identity Allow failed on what it does need: name that.
             if GrantClass.DIRECT in grants:  # a session-ARN grant with D1 off: the session policy stopped it

@@ -19,6 +19,7 @@ from __future__ import annotations
 import difflib
 import enum
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
@@ -74,7 +75,6 @@ CODES: dict[str, str] = {
     "W109": "wildcard in a service prefix matches nothing",
     "W110": "unknown condition key",
     "T001": "expectation failed",
-    "T002": "expectation not run",
 }
 
 
@@ -168,6 +168,9 @@ class Collector:
         return any(d.severity is Severity.ERROR for d in self.diagnostics)
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 def render_one(diagnostic: Diagnostic, sources: Mapping[str, str]) -> str:
     """Render as `file:line:col: severity[CODE]: message`, the line, a caret, and help."""
     d = diagnostic
@@ -175,9 +178,12 @@ def render_one(diagnostic: Diagnostic, sources: Mapping[str, str]) -> str:
     lines = [f"{where}{d.severity.value}[{d.code}]: {d.message}"]
     text = sources.get(d.span.file) if d.span else None
     if d.span is not None and text is not None:
-        source_lines = text.splitlines()
+        # Lines as the parser counts them: splitlines() would also break at
+        # \f, \x1c, \u2028 and others, and draw the wrong line.
+        source_lines = text.split("\n")
         if 1 <= d.span.line <= len(source_lines):
-            line = source_lines[d.span.line - 1].expandtabs(1)
+            line = source_lines[d.span.line - 1].rstrip("\r").expandtabs(1)
+            line = _CONTROL.sub("\ufffd", line)  # a comment's ESC must not reach the terminal; one column each still
             number = str(d.span.line)
             gutter = " " * len(number)
             end = d.span.end_column if d.span.end_line == d.span.line else len(line) + 1

@@ -83,7 +83,41 @@ def parse(text: str, file: str = "<input>", start: str = "start") -> Parsed:
             raise IamdslError([syntax_diagnostic(error, text, file)], {file: text}) from None
         comments = tuple(Comment(str(t), t.line, t.column) for t in _comments)
         _comments.clear()
+    too_deep = _deeper_than(tree, MAX_DEPTH, text)
+    if too_deep is not None:
+        raise IamdslError([_depth_diagnostic(too_deep, file)], {file: text})
     return Parsed(tree, comments)
+
+
+# Levels of the syntax tree the later stages walk (recursively); a real file
+# needs a few dozen, and Python's stack would run out in the hundreds.
+MAX_DEPTH = 100
+
+
+def _deeper_than(tree: Tree, limit: int, text: str) -> Tree | None:
+    """The first node nested more than `limit` levels deep, found without recursion."""
+    if text.count("{") + text.count("[") < limit // 3:
+        # Only brackets nest without bound (JSON, `ou`), each adding at most two
+        # levels to the dozen a statement needs: too few of them cannot go deep.
+        return None
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return node
+        stack.extend((child, depth + 1) for child in node.children if isinstance(child, Tree))
+    return None
+
+
+def _depth_diagnostic(node: Tree, file: str) -> Diagnostic:
+    meta = node.meta
+    line, column = (1, 1) if getattr(meta, "empty", True) else (meta.line, meta.column)
+    return Diagnostic(
+        "E001",
+        "this is nested too deeply to read",
+        Span(file=file, line=line, column=column, end_line=line, end_column=column + 1),
+        help="iamdsl reads a few dozen levels of nested `{ }` and `[ ]`; real policies and organizations need only a few",
+    )
 
 
 def describe_terminal(name: str) -> str:
@@ -123,7 +157,12 @@ def syntax_diagnostic(error: UnexpectedInput, text: str, file: str) -> Diagnosti
     elif isinstance(error, UnexpectedCharacters):
         expected = error.allowed or set()
         found_text = text[error.pos_in_stream] if error.pos_in_stream < len(text) else ""
-        found = f"`{found_text}`" if found_text else "the end of the input"
+        if not found_text:
+            found = "the end of the input"
+        elif found_text.isprintable():
+            found = f"`{found_text}`"
+        else:  # a control or invisible character: name it, so the message shows what to look for
+            found = f"character U+{ord(found_text):04X}"
     elif isinstance(error, UnexpectedEOF):
         expected = set(error.expected)
         line, column = _end_position(text)

@@ -45,7 +45,10 @@ class ToSyntax(Transformer):
         `v_args(meta=True)` works) and looks up a method for every token; on a
         large organization that was a fifth of the load time.
         """
-        children = [self.transform(c) if isinstance(c, Tree) else c for c in tree.children]
+        return self._walk(tree)
+
+    def _walk(self, tree: Tree) -> Any:
+        children = [self._walk(c) if isinstance(c, Tree) else c for c in tree.children]
         method = _META_METHODS.get(tree.data)
         if method is None:
             return self._call_userfunc(tree, children)  # lark's way, e.g. __default__
@@ -529,7 +532,11 @@ class ToSyntax(Transformer):
 
     def json_number(self, meta, children):
         text = str(children[0])
-        number: int | float = int(text) if text.lstrip("-").isdigit() else float(text)
+        number: int | float | str
+        try:
+            number = int(text) if text.lstrip("-").isdigit() else float(text)
+        except ValueError:  # more digits than int() converts; IAM reads numbers as their text anyway
+            number = text
         return s.JsonValue(number, self._span(meta))
 
     def json_bool(self, meta, children):
@@ -543,7 +550,8 @@ class ToSyntax(Transformer):
 _META_METHODS = {
     name: attribute.base_func
     for name, attribute in vars(ToSyntax).items()
-    if getattr(getattr(attribute, "visit_wrapper", None), "__name__", None) == "_vargs_meta"
+    if name not in vars(Transformer)  # `transform` is lark's entry point, not a rule
+    and getattr(getattr(attribute, "visit_wrapper", None), "__name__", None) == "_vargs_meta"
 }
 
 

@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from iamdsl.engine.callers import caller_for
 from iamdsl.engine.context import Context, Lookup
 from iamdsl.engine.evaluate import Evaluator, Outcome
+from iamdsl.engine.request import CallerKind
 from iamdsl.engine.verbs import VerbDecision, evaluate_actions
+from iamdsl.graph.enumerate import who_can
 from iamdsl.language.errors import IamdslError
 from iamdsl.model import Expectation, Model, NotModelled
 
@@ -25,7 +27,6 @@ from iamdsl.model import Expectation, Model, NotModelled
 class Status(str, enum.Enum):
     PASS = "pass"
     FAIL = "fail"
-    NOT_RUN = "not-run"
 
 
 @dataclass(slots=True)
@@ -50,9 +51,7 @@ def context_of(expectation: Expectation) -> Context:
 
 def run_expectation(model: Model, expectation: Expectation, evaluator: Evaluator) -> ExpectationResult:
     if expectation.kind == "only":
-        return ExpectationResult(
-            expectation, Status.NOT_RUN, "`expect only` needs `who can` over the Permissions Graph, which is not built yet"
-        )
+        return _run_only(model, expectation, evaluator)
     try:
         caller = caller_for(expectation.subjects[0], model, expectation)
     except IamdslError as error:
@@ -77,6 +76,53 @@ def run_expectation(model: Model, expectation: Expectation, evaluator: Evaluator
         reasons = ", ".join(sorted(decision.reasons)) or "none"
         return ExpectationResult(expectation, Status.FAIL, f"denied, but not because {expectation.because} (reasons: {reasons}): {got}", decision)
     return ExpectationResult(expectation, Status.PASS, got, decision)
+
+
+def _run_only(model: Model, expectation: Expectation, evaluator: Evaluator) -> ExpectationResult:
+    """`only {…} can V R`: the listed principals can, and every other principal cannot, in every context."""
+    reaches = who_can(model, evaluator, expectation.action, expectation.actions, expectation.resource, context_of(expectation))
+    listed = {_subject_key(s) for s in expectation.subjects}
+    problems: list[str] = []
+    matched: set[str] = set()
+    for reach in reaches:
+        key = _reach_key(reach)
+        if reach.root and expectation.except_roots and key not in listed:
+            continue
+        if key in listed:
+            matched.add(key)
+            if reach.outcome is not Outcome.ALLOWED:
+                problems.append(f"{reach.label} is listed, but {_describe(reach.decision)}")
+        elif not reach.denied:
+            problems.append(f"{reach.label} can too: {_describe(reach.decision)}")
+    for subject in expectation.subjects:
+        key = _subject_key(subject)
+        if key in matched:
+            continue
+        try:
+            caller = caller_for(subject, model, expectation)
+        except IamdslError as error:
+            problems.append(str(error))
+            continue
+        decision = evaluate_actions(evaluator, caller, expectation.action, expectation.actions, expectation.resource, context_of(expectation))
+        if decision.outcome is not Outcome.ALLOWED:
+            problems.append(f"{subject.name} is listed, but {_describe(decision)}")
+    if problems:
+        return ExpectationResult(expectation, Status.FAIL, "; ".join(problems))
+    return ExpectationResult(expectation, Status.PASS, f"exactly the listed principals can ({len(reaches)} principals checked)")
+
+
+def _subject_key(subject) -> str:
+    if subject.kind == "service":
+        return f"service {subject.name}"
+    return subject.name
+
+
+def _reach_key(reach) -> str:
+    if reach.caller.kind is CallerKind.SERVICE:
+        return f"service {reach.caller.service}"
+    if reach.caller.kind is CallerKind.ANONYMOUS:
+        return "anonymous"
+    return reach.name or reach.label
 
 
 def _describe(decision: VerbDecision) -> str:

@@ -56,7 +56,6 @@ class Kind:
 
     name: str  # bucket, object, ecr, kms, sqs, sns, dynamodb, role, global
     actions: tuple[str, ...]  # concrete actions a request may name
-    has_policy: bool  # whether the resource can carry a resource policy
     wildcard: str = ""  # `service:*`
 
 
@@ -66,15 +65,15 @@ def _concrete(actions: tuple[str, ...]) -> tuple[str, ...]:
 
 _VOCAB = {kind.type: kind for kind in v.RESOURCE_KINDS}
 KINDS: dict[str, Kind] = {
-    "bucket": Kind("bucket", _concrete(_VOCAB["s3:bucket"].actions), True, "s3:*"),
-    "object": Kind("object", _concrete(_VOCAB["s3:bucket"].child_actions), True, "s3:*"),
-    "ecr": Kind("ecr", _concrete(_VOCAB["ecr:repository"].actions), True, "ecr:*"),
-    "kms": Kind("kms", ("kms:DescribeKey", "kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:GenerateDataKey"), True, "kms:*"),
-    "sqs": Kind("sqs", ("sqs:SendMessage", "sqs:ReceiveMessage", "sqs:PurgeQueue", "sqs:GetQueueAttributes"), True, "sqs:*"),
-    "sns": Kind("sns", _concrete(_VOCAB["sns:topic"].actions), True, "sns:*"),
-    "dynamodb": Kind("dynamodb", ("dynamodb:GetItem", "dynamodb:Query", "dynamodb:DescribeTable", "dynamodb:UpdateItem"), True, "dynamodb:*"),
-    "role": Kind("role", ("sts:AssumeRole", "sts:AssumeRole", "sts:AssumeRole", "iam:GetRole", "iam:PassRole"), True, "sts:*"),
-    "global": Kind("global", tuple(a for a in _concrete(v.GLOBAL_ACTIONS)), False),
+    "bucket": Kind("bucket", _concrete(_VOCAB["s3:bucket"].actions), "s3:*"),
+    "object": Kind("object", _concrete(_VOCAB["s3:bucket"].child_actions), "s3:*"),
+    "ecr": Kind("ecr", _concrete(_VOCAB["ecr:repository"].actions), "ecr:*"),
+    "kms": Kind("kms", ("kms:DescribeKey", "kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:GenerateDataKey"), "kms:*"),
+    "sqs": Kind("sqs", ("sqs:SendMessage", "sqs:ReceiveMessage", "sqs:PurgeQueue", "sqs:GetQueueAttributes"), "sqs:*"),
+    "sns": Kind("sns", _concrete(_VOCAB["sns:topic"].actions), "sns:*"),
+    "dynamodb": Kind("dynamodb", ("dynamodb:GetItem", "dynamodb:Query", "dynamodb:DescribeTable", "dynamodb:UpdateItem"), "dynamodb:*"),
+    "role": Kind("role", ("sts:AssumeRole", "sts:AssumeRole", "sts:AssumeRole", "iam:GetRole", "iam:PassRole"), "sts:*"),
+    "global": Kind("global", tuple(a for a in _concrete(v.GLOBAL_ACTIONS))),
 }
 
 # Actions of the same services that never name the requested action: a statement
@@ -124,7 +123,7 @@ def _arn_id(account: str) -> str:
     return ACCOUNT_IDS[account]
 
 
-def _entity_arn(entity: dict[str, Any]) -> str:
+def entity_arn(entity: dict[str, Any]) -> str:
     return f"arn:aws:iam::{_arn_id(entity['account'])}:{entity['type']}{entity.get('path', '/')}{entity['name']}"
 
 
@@ -140,18 +139,18 @@ def caller_arn(draft_caller: dict[str, Any], data: dict[str, Any]) -> str | None
         return f"arn:aws:sts::{account}:assumed-role/{draft_caller['name']}/{draft_caller.get('session', 'session')}"
     if kind == "federated-user":
         return f"arn:aws:sts::{account}:federated-user/{draft_caller.get('session', draft_caller['name'])}"
-    entity = _find_entity(data, draft_caller["account"], draft_caller["name"])
-    return _entity_arn(entity)
+    entity = find_entity(data, draft_caller["account"], draft_caller["name"])
+    return entity_arn(entity)
 
 
 def principal_arn(draft_caller: dict[str, Any], data: dict[str, Any]) -> str | None:
     """aws:PrincipalArn: the role's ARN (with its path) for a role session (R2)."""
     if draft_caller["kind"] == "role-session":
-        return _entity_arn(_find_entity(data, draft_caller["account"], draft_caller["name"]))
+        return entity_arn(find_entity(data, draft_caller["account"], draft_caller["name"]))
     return caller_arn(draft_caller, data)
 
 
-def _find_entity(data: dict[str, Any], account: str, name: str) -> dict[str, Any]:
+def find_entity(data: dict[str, Any], account: str, name: str) -> dict[str, Any]:
     for entry in data.get("principals", ()):
         if entry["account"] == account and entry["name"] == name and entry["type"] != "group":
             return entry
@@ -213,7 +212,7 @@ def request_facts(data: dict[str, Any], request: dict[str, Any]) -> dict[str, st
             facts["aws:PrincipalOrgID"] = placement[0]
             facts["aws:PrincipalOrgPaths"] = [org_paths(*placement)]
         if kind in ("user", "role-session", "federated-user"):
-            entity = _find_entity(data, caller["account"], caller["name"])
+            entity = find_entity(data, caller["account"], caller["name"])
             tags = {k.lower(): (k, value) for k, value in entity.get("tags", {}).items()}
             tags.update({k.lower(): (k, value) for k, value in request.get("session_tags", {}).items()})  # R3
             for key, value in tags.values():
@@ -238,7 +237,7 @@ def resource_tags(data: dict[str, Any], resource: str) -> dict[str, str]:
         if resource == arn or (":s3:::" in arn and resource.startswith(arn + "/")):
             return dict(entry.get("tags", {}))
     for entry in data.get("principals", ()):
-        if entry["type"] != "group" and _entity_arn(entry) == resource:
+        if entry["type"] != "group" and entity_arn(entry) == resource:
             return dict(entry.get("tags", {}))
     return {}
 
@@ -473,11 +472,11 @@ class ScenarioGenerator:
                 entity["boundary"] = self._boundary(draft)
                 draft.features.add("policy:boundary")
         if (draft.kind == "role-session" and pick.chance(0.3)) or draft.kind == "federated-user":
-            statements = self._identity_statements(draft, allow=pick.chance(0.75), deny=pick.chance(0.1), session=True)
+            statements = self._identity_statements(draft, allow=pick.chance(0.75), deny=pick.chance(0.1))
             draft.data["requests"][0]["session_policy"] = self._doc(statements or [self._noise_statement(draft)])
             draft.features.add("policy:session")
 
-    def _identity_statements(self, draft: Draft, *, allow: bool, deny: bool, session: bool = False) -> list[DocT]:
+    def _identity_statements(self, draft: Draft, *, allow: bool, deny: bool) -> list[DocT]:
         pick = self.pick
         statements: list[DocT] = []
         for _ in range(pick.between(0, 2)):
@@ -565,7 +564,7 @@ class ScenarioGenerator:
         elif kind == "role-session":
             forms += [("ROLE", {"AWS": principal_arn(caller, data)})] * 3 + [("DIRECT", {"AWS": caller_arn(caller, data)})] * 2
         elif kind == "federated-user":
-            parent = _entity_arn(_find_entity(data, caller["account"], caller["name"]))
+            parent = entity_arn(find_entity(data, caller["account"], caller["name"]))
             forms += [("FED_PARENT", {"AWS": parent})] * 3 + [("DIRECT", {"AWS": caller_arn(caller, data)})]
         return forms
 
@@ -574,7 +573,7 @@ class ScenarioGenerator:
         grant, principal = pick.choice(self._principal_forms(draft))
         if pick.chance(0.15) and isinstance(principal, dict) and "AWS" in principal:
             principal = {"AWS": [principal["AWS"], f"arn:aws:iam::{ACCOUNT_IDS['C']}:role/Partner"]}
-        statement = self._statement(draft, "Allow", condition_chance=0.3, resource_policy=True, trust=trust)
+        statement = self._statement(draft, "Allow", condition_chance=0.3, trust=trust)
         statement["Principal"] = principal
         draft.features.add(f"grant:{grant}")
         return _principal_first(statement)
@@ -589,13 +588,13 @@ class ScenarioGenerator:
             {"Service": "lambda.amazonaws.com"},
             {"AWS": ACCOUNT_IDS["C"]},
         ))
-        statement = self._statement(draft, "Allow", condition_chance=0.2, resource_policy=True, trust=trust)
+        statement = self._statement(draft, "Allow", condition_chance=0.2, trust=trust)
         statement["Principal"] = other
         return _principal_first(statement)
 
     def _resource_deny(self, draft: Draft, trust: bool) -> DocT:
         pick = self.pick
-        statement = self._statement(draft, "Deny", condition_chance=0.6, resource_policy=True, trust=trust)
+        statement = self._statement(draft, "Deny", condition_chance=0.6, trust=trust)
         form = pick.between(0, 5)
         if form == 5 and draft.kind not in ("anonymous", "service") and not trust:
             # NotPrincipal with Deny: everyone but the listed levels (R20)
@@ -619,10 +618,10 @@ class ScenarioGenerator:
             if pick.chance(0.35):
                 self._rcps(draft, org)
         if "aws:SourceVpce" in draft.context:
-            statements = [self._statement(draft, "Allow", condition_chance=0.2, resource_policy=True, broad=pick.chance(0.5))]
+            statements = [self._statement(draft, "Allow", condition_chance=0.2, broad=pick.chance(0.5))]
             statements[0]["Principal"] = "*"
             if pick.chance(0.2):
-                deny = self._statement(draft, "Deny", condition_chance=0.5, resource_policy=True)
+                deny = self._statement(draft, "Deny", condition_chance=0.5)
                 deny["Principal"] = "*"
                 statements.append(deny)
             if pick.chance(0.15):
@@ -688,7 +687,7 @@ class ScenarioGenerator:
             return {"Statement": statements if len(statements) > 1 else statements[0]}
         return {"Version": VERSION, "Statement": statements}
 
-    def _statement(self, draft: Draft, effect: str, *, condition_chance: float, resource_policy: bool = False, trust: bool = False, broad: bool = False) -> DocT:
+    def _statement(self, draft: Draft, effect: str, *, condition_chance: float, trust: bool = False, broad: bool = False) -> DocT:
         """A statement whose action and resource usually reach the request."""
         pick = self.pick
         statement: DocT = {"Effect": effect}
@@ -788,7 +787,7 @@ class ScenarioGenerator:
             return pick.choice((f"{arn}*", "arn:aws:s3:::*", f"{arn}/*", f"arn:aws:s3:::{target.name[:-1]}?", "arn:aws:s3:::${aws:PrincipalTag/team}"))
         fields = arn.split(":", 5)
         if kind == "role":
-            if pick.chance(0.05):
+            if pick.chance(0.12):
                 return f"arn:aws:iam::{fields[4]}:r*"  # a wildcarded resource-type word matches nothing (R16f)
             return pick.choice((
                 f"arn:aws:iam::{fields[4]}:role/*",
@@ -928,8 +927,8 @@ def _ip_family(pick: Picker, facts: dict[str, Any], want: bool, draft: Draft):
     key = "aws:SourceIp" if pick.chance(0.85) else "aws:VpcSourceIp"
     op, match = _flip(pick, want, "IpAddress", "NotIpAddress")
     ranges = ["203.0.113.0/24", "10.0.0.0/8"] if match else ["198.18.0.0/15"]
-    if pick.chance(0.3):
-        ranges = pick.choice((["203.0.113.5"], ["2001:db8::/32"], ["192.168.0.0/16", "10.1.2.3/32"]))
+    if pick.chance(0.4):  # bare addresses (/32, D9 for IPv6), IPv6 ranges, several ranges
+        ranges = pick.choice((["203.0.113.5"], ["2001:db8::5"], ["2001:db8::/32"], ["192.168.0.0/16", "10.1.2.3/32"]))
     return op, key, ranges if len(ranges) > 1 else ranges[0], "IpAddress"
 
 

@@ -1,0 +1,142 @@
+"""Who can do this? A brute-force enumerator over every principal, named or symbolic.
+
+Stage: graph (many requests).  It asks the engine the same question for every
+principal the model declares, every root user of a modelled account, and the
+symbolic principals the resource's policy reaches but the model cannot list
+(design.md §2, "the world is open"):
+
+- anyone, when a statement names `"*"`: an anonymous caller, and a principal
+  of an account outside the model;
+- any principal of an open account (`external`, or only referenced by ID),
+  whose IAM policies are unknown, so iamdsl assumes they could allow anything;
+- a service or an identity provider that a statement names.
+
+It is deliberately simple and exact; the Permissions Graph will reuse it and
+make it fast.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from iamdsl.engine.callers import caller_for
+from iamdsl.engine.context import Context
+from iamdsl.engine.evaluate import Evaluator, Outcome
+from iamdsl.engine.request import Caller, CallerKind
+from iamdsl.engine.verbs import VerbDecision, evaluate_actions
+from iamdsl.model import Effect, IdentityEntity, Model, Policy, PolicyKind, Principal, PrincipalKind, PrincipalType, Statement, Subject
+
+OUTSIDE_ACCOUNT = "999999999999"  # stands for "an account the model does not know"
+_ALLOW_EVERYTHING = Policy(
+    name="unknown IAM policies",
+    kind=PolicyKind.IDENTITY,
+    statements=(Statement(effect=Effect.ALLOW, actions=("*",), resources=("*",)),),
+)
+
+
+@dataclass(slots=True)
+class Reach:
+    """One principal's answer to the question."""
+
+    label: str  # `B.SomeRole`, `B.root (root user)`, `any principal of account 333333333333`, `anyone`
+    caller: Caller
+    decision: VerbDecision
+    symbolic: bool = False
+    root: bool = False
+    name: str | None = None  # the qualified name a spec would use (`B.SomeRole`, `B.root`)
+
+    @property
+    def outcome(self) -> Outcome:
+        return self.decision.outcome
+
+    @property
+    def denied(self) -> bool:
+        return self.outcome.denied
+
+
+def who_can(model: Model, evaluator: Evaluator, verb: str, actions: tuple[str, ...], resource: str, context: Context) -> list[Reach]:
+    """Every candidate principal with its answer, in a stable order."""
+    found = [
+        Reach(label, caller, evaluate_actions(evaluator, caller, verb, actions, resource, context), symbolic, root, name)
+        for label, caller, symbolic, root, name in _candidates(model, resource)
+    ]
+    return found
+
+
+def _candidates(model: Model, resource: str):
+    modelled = {a.id for a in model.accounts.values() if not a.external}
+    for entity in model.principals.values():
+        if entity.kind is PrincipalKind.GROUP or entity.account not in model.accounts:
+            continue
+        name = entity.qualified_name
+        yield name, caller_for(Subject(kind="name", name=name), model), False, False, name
+    for account in model.accounts.values():
+        if not account.external:
+            name = f"{account.name}.root"
+            yield f"{name} (root user)", caller_for(Subject(kind="root", name=name), model), False, True, name
+    yield from _symbolic(model, resource, modelled)
+
+
+def _symbolic(model: Model, resource: str, modelled: set[str]):
+    names = {a.id: a.name for a in model.accounts.values()}
+    seen: set[str] = set()
+    for principal in _granted_principals(model, resource):
+        value, kind = principal.value, principal.type
+        if kind is PrincipalType.STAR or value == "*":
+            keys = [("anyone (anonymous)", Caller(CallerKind.ANONYMOUS), None), (f"any principal of an account outside the model", _open_caller(OUTSIDE_ACCOUNT, None), None)]
+        elif kind is PrincipalType.SERVICE:
+            keys = [(f"service {value}", Caller(CallerKind.SERVICE, service=value), None)]
+        elif kind is PrincipalType.FEDERATED:
+            keys = [(f"callers of {value}", Caller(CallerKind.WEB_IDENTITY, provider=value), None)]
+        elif kind is PrincipalType.AWS:
+            account = _account_of(value)
+            if account is None or account in modelled:
+                continue
+            label = f"any principal of account {names.get(account, account)} (open: its IAM policies are unknown)"
+            keys = [(label, _open_caller(account, value), None)]
+        else:
+            continue
+        for label, caller, name in keys:
+            if label not in seen:
+                seen.add(label)
+                yield label, caller, True, False, name
+
+
+def _granted_principals(model: Model, resource: str) -> list[Principal]:
+    """Principals named by Allow statements of the resource's policy (or the role's trust policy)."""
+    policies: list[Policy] = []
+    for candidate in model.resources.values():
+        if candidate.policy is not None and (resource == candidate.arn or resource.startswith(candidate.arn + "/")):
+            policies.append(candidate.policy)
+    for entity in model.principals.values():
+        if entity.arn == resource and entity.trust_policy is not None:
+            policies.append(entity.trust_policy)
+    found: list[Principal] = []
+    for policy in policies:
+        for statement in policy.statements:
+            if statement.effect is not Effect.ALLOW:
+                continue
+            if statement.not_principals is not None:
+                found.append(Principal(type=PrincipalType.STAR, value="*"))  # R20: everyone not listed
+            found.extend(statement.principals or ())
+    return found
+
+
+def _account_of(value: str) -> str | None:
+    if len(value) == 12 and value.isdigit():
+        return value
+    fields = value.split(":", 5)
+    if len(fields) == 6 and fields[0] == "arn" and fields[4].isdigit() and len(fields[4]) == 12:
+        return fields[4]
+    return None
+
+
+def _open_caller(account: str, arn: str | None) -> Caller:
+    """A principal of an account whose IAM policies iamdsl cannot see: assume they allow anything."""
+    role_arn = arn if arn and ":role/" in arn else f"arn:aws:iam::{account}:role/unknown"
+    entity = IdentityEntity(kind=PrincipalKind.ROLE, account=account, name="unknown", arn=role_arn, inline_policies=(_ALLOW_EVERYTHING,))
+    session = f"arn:aws:sts::{account}:assumed-role/{role_arn.rsplit('/', 1)[-1]}/session"
+    if arn and ":user/" in arn:
+        entity = entity.model_copy(update={"kind": PrincipalKind.USER, "arn": arn})
+        return Caller(CallerKind.USER, account=account, arn=arn, principal_arn=arn, entity=entity)
+    return Caller(CallerKind.ROLE_SESSION, account=account, arn=session, principal_arn=role_arn, entity=entity, session_name="session")
