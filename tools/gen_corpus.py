@@ -14,7 +14,8 @@ replays it with our engine, without Node.
 The script prints the outcome mix and the grant classes among allowed rows,
 and fails unless at least 25% are allowed, 15% explicitly denied, and every
 grant class of rulebook R18 (DIRECT, ACCOUNT, ROLE, FED_PARENT) allows
-somewhere.  It also prints how our engine agrees, by cause, for review.
+somewhere.  It also prints where our engine disagrees, by pair of outcomes;
+`tests/differential/exceptions.json` holds the reviewed causes.
 
 Translation notes (where the two inputs do not line up one to one):
 - the root user gets an `Allow * on *` identity policy: iam-simulate has no
@@ -26,9 +27,12 @@ Translation notes (where the two inputs do not line up one to one):
 - context keys AWS derives (R7) are passed explicitly (`request_facts`), since
   iam-simulate derives none; `bucketAbacEnabled` is set for S3 so that
   `aws:ResourceTag` reaches its policies as it reaches ours.
-Not taken by iam-simulate, so left out of the corpus: web-identity and SAML
-callers with their provider claims (R72), the sts:TagSession and
-sts:SetSourceIdentity companions (R73, R74) and role chaining (R75).
+Every policy type of ours has an iam-simulate input (identity inline and
+managed, group, boundary, session, resource, trust, SCP, RCP, VPC endpoint).
+Left out of the corpus, because iam-simulate cannot take them: web-identity
+and SAML callers with their provider claims (R72), the sts:TagSession and
+sts:SetSourceIdentity companion requests (R73, R74) and transitive session
+tags (R75).  A role session assuming another role (R75's next hop) is in.
 """
 
 from __future__ import annotations
@@ -48,7 +52,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from iamdsl import catalog  # noqa: E402
+from iamdsl.engine.evaluate import Evaluator  # noqa: E402
 from iamdsl.testing import scenario_gen as gen  # noqa: E402
+from iamdsl.testing.scenarios import scenario_from_data  # noqa: E402
 from iamdsl.testing.vocabulary import RandomPicker  # noqa: E402
 
 PACKAGE = "@cloud-copilot/iam-simulate"
@@ -240,9 +246,7 @@ def to_simulation(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _engine_outcome(data: dict[str, Any]) -> tuple[str, list[str]]:
-    from iamdsl.engine.evaluate import Evaluator
-    from iamdsl.testing.scenarios import scenario_from_data
-
+    """Our decision and the grant classes that reached the caller (R18), for the report."""
     scenario = scenario_from_data(data, data["id"])
     decision = Evaluator(scenario.model, scenario.settings).evaluate(scenario.requests[0].request)
     return decision.outcome.value, [g.value for g in decision.trace.grant_classes]

@@ -73,7 +73,7 @@ KINDS: dict[str, Kind] = {
     "sns": Kind("sns", _concrete(_VOCAB["sns:topic"].actions), "sns:*"),
     "dynamodb": Kind("dynamodb", ("dynamodb:GetItem", "dynamodb:Query", "dynamodb:DescribeTable", "dynamodb:UpdateItem"), "dynamodb:*"),
     "role": Kind("role", ("sts:AssumeRole", "sts:AssumeRole", "sts:AssumeRole", "iam:GetRole", "iam:PassRole"), "sts:*"),
-    "global": Kind("global", tuple(a for a in _concrete(v.GLOBAL_ACTIONS))),
+    "global": Kind("global", _concrete(v.GLOBAL_ACTIONS)),
 }
 
 # Actions of the same services that never name the requested action: a statement
