@@ -50,6 +50,7 @@ import ipaddress
 import json
 import pstats
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -185,8 +186,8 @@ class RequestMaker:
         self.identities = [e for e in model.principals.values() if e.kind is not PrincipalKind.GROUP]
         self.actions = sorted(self._policy_actions())
         self.catalogue = catalog.all_action_names()
-        self.by_service = self._resources_by_service()
-        self.any_resource = sorted({arn for arns in self.by_service.values() for arn in arns})
+        self.typed = self._typed_resources()
+        self._targets: dict[str, list[tuple[str, bool]]] = {}
         self.account_ids = sorted(a.id for a in model.accounts.values())
         self.endpoints = sorted(e.id for e in model.endpoints.values())
         self.condition_pool = self._condition_pool()
@@ -213,15 +214,18 @@ class RequestMaker:
             found.update(pick.sample(covered, min(4, len(covered))))
         return found
 
-    def _resources_by_service(self) -> dict[str, list[str]]:
-        found: dict[str, list[str]] = collections.defaultdict(list)
+    def _typed_resources(self) -> list[tuple[str, catalog.ResourceTypeInfo]]:
+        """The model's ARNs with their catalogue resource type: resources, roles and users."""
+        found = []
         for resource in self.model.resources.values():
-            found[resource.service].append(resource.arn)
+            info = catalog.resource_type(resource.service, resource.type) if resource.type else None
+            if info is not None:
+                found.append((resource.arn, info))
         for entity in self.model.principals.values():
-            found["iam"].append(entity.arn)
-            if entity.kind is PrincipalKind.ROLE:
-                found["sts"].append(entity.arn)  # sts:AssumeRole acts on a role
-        return dict(found)
+            info = catalog.resource_type("iam", entity.kind.value)
+            if info is not None:
+                found.append((entity.arn, info))
+        return found
 
     def _condition_pool(self) -> list[tuple[str, tuple[str, ...]]]:
         """The (key, values) pairs the policies test, less the keys the model derives."""
@@ -246,29 +250,52 @@ class RequestMaker:
         rng = self.rng
         caller = self._caller()
         action = rng.choice(self.catalogue) if rng.random() < 0.1 else rng.choice(self.actions)
-        return Request(caller, action, self._resource(action), self._context())
+        resource, account = self._resource(action)
+        return Request(caller, action, resource, self._context(), resource_account=account)
 
     def _caller(self) -> Caller:
         entity = self.rng.choice(self.identities)
         session = f"session-{self.rng.randrange(1000)}" if entity.kind is PrincipalKind.ROLE else None
         return caller_for(Subject(kind="name", name=entity.qualified_name, session_name=session), self.model)
 
-    def _resource(self, action: str) -> str:
+    def _resource(self, action: str) -> tuple[str, str | None]:
+        """A resource the action acts on, so that every engine accepts the pair (R5), and the
+        account that owns it when the model cannot tell (undeclared ARNs)."""
         rng = self.rng
-        roll = rng.random()
-        service = action.partition(":")[0].lower()
         info = catalog.action(action)
-        if roll < 0.1 or (info is not None and info.wildcard_only and roll < 0.8):
+        account = rng.choice(self.account_ids)
+        if info is None:
+            return f"arn:aws:{action.partition(':')[0].lower()}:{rng.choice(REGIONS)}:{account}:undeclared-{rng.randrange(1000)}", account
+        roll = rng.random()
+        if info.wildcard_only or roll < 0.1:
+            return "*", None
+        targets = self.targets(info)
+        if targets and roll < 0.85:
+            arn, child = rng.choice(targets)
+            return (arn + "/" + rng.choice(OBJECT_KEYS).format(n=rng.randrange(100)) if child else arn), None
+        return self._undeclared(info, account), account
+
+    def targets(self, info: catalog.ActionInfo) -> list[tuple[str, bool]]:
+        """The model's ARNs the action acts on, each with whether it acts on their children (bucket objects)."""
+        found = self._targets.get(info.full_name)
+        if found is None:
+            found = []
+            for arn, rtype in self.typed:
+                reach = catalog.applies_to(info, rtype) if rtype.service == info.service or info.service == "sts" else None
+                if reach is not None:
+                    found.append((arn, reach == "child"))
+            self._targets[info.full_name] = found
+        return found
+
+    def _undeclared(self, info: catalog.ActionInfo, account: str) -> str:
+        """An ARN of one of the action's resource types that the model does not declare."""
+        rng = self.rng
+        rtype = catalog.resource_type(info.service, rng.choice(info.resource_types))
+        if rtype is None:
             return "*"
-        same = self.by_service.get(service)
-        if same and roll < 0.8:
-            arn = rng.choice(same)
-            if service == "s3" and rng.random() < 0.5:
-                return arn + "/" + rng.choice(OBJECT_KEYS).format(n=rng.randrange(100))
-            return arn
-        if self.any_resource and roll < 0.9:
-            return rng.choice(self.any_resource)
-        return f"arn:aws:{service or 'sqs'}:{rng.choice(REGIONS)}:{rng.choice(self.account_ids)}:undeclared-{rng.randrange(1000)}"
+        arn = rtype.arn_template.replace("${Partition}", "aws").replace("${Region}", rng.choice(REGIONS))
+        arn = arn.replace("${Account}", account)
+        return re.sub(r"\$\{[^}]*\}", lambda _: f"undeclared{rng.randrange(1000)}", arn)
 
     def _context(self) -> Context:
         rng = self.rng
@@ -338,7 +365,7 @@ def prepare(evaluator: Evaluator, request: Request) -> Prepared:
     if owned.entity is not None and not request.action.lower().startswith("sts:"):
         owned = OwnedResource(owned.account_id, None, entity=owned.entity)  # R71, as the evaluator does
     resource_account = request.resource_account or owned.account_id
-    if request.resource == "*" or resource_account is None:
+    if request.resource == "*":
         resource_account = resource_account or request.caller.account
     # The evaluator's own derivation of the context (R7), so that every engine
     # is given the same facts; a benchmark may use the private helper.
@@ -558,7 +585,7 @@ async function main() {
   const started = performance.now();
   for (const simulation of simulations) {
     const response = await runSimulation(simulation, {});
-    results.push(response.resultType === 'error' ? 'error' : response.overallResult);
+    results.push(response.resultType === 'error' ? 'error: ' + String(response.errors.message).slice(0, 200) : response.overallResult);
   }
   const seconds = (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu);
@@ -665,7 +692,7 @@ def run_iam_simulate(runner: Path, workload: Workload, prepared: list[Prepared],
         answer = json.loads(target.read_text(encoding="utf-8"))
     results = answer["results"]
     timing = Timing(answer["seconds"], answer["cpu"], len(results), results)
-    return NodeTiming(timing, process_seconds, len(text) / 1e6, sum(1 for r in results if r == "error"))
+    return NodeTiming(timing, process_seconds, len(text) / 1e6, sum(1 for r in results if r.startswith("error")))
 
 
 # ---------------------------------------------------------------- agreement (a sanity check, not a test)

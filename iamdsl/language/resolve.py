@@ -135,7 +135,7 @@ class EntityDraft:
 
 @dataclass(slots=True)
 class ResourceDraft:
-    decl: s.ResourceDecl
+    decl: s.ResourceDecl | None  # None when rebuilt from a finished model (queries)
     tags: dict[str, str] = field(default_factory=dict)
     statements: list[s.StatementSyntax] = field(default_factory=list)
     extra_statements: list[Statement] = field(default_factory=list)
@@ -166,6 +166,53 @@ class Resolver:
         self.org_decls: dict[str, list[s.OrgDecl]] = {}
         self.delegates: list[s.DelegateDecl] = []
         self.expects: list[s.ExpectDecl] = []
+
+    @classmethod
+    def for_model(cls, model: Model) -> "Resolver":
+        """A resolver over a finished model, to resolve queries with the same rules as files."""
+        resolver = cls([])
+        resolver.partition = (model.partition, None)
+        resolver.region = (model.region, None)
+        resolver.accounts = dict(model.accounts)
+        resolver.verbs = dict(model.verbs)
+        resolver.managed = dict(model.managed_policies)
+        for arn, managed in model.managed_policies.items():
+            resolver.managed_by_name[(managed.account, managed.name)] = arn
+        for key, entity in model.principals.items():
+            resolver.entities[key] = EntityDraft(entity.kind.value, entity.account, entity.name, entity.span, path=entity.path)
+        for key, resource in model.resources.items():
+            rtype = catalog.resource_type(resource.service, resource.type) if resource.type else cls._type_of_arn(resource.arn)
+            resolver.resources[key] = ResourceDraft(decl=None, target=Target(resource.arn, rtype, label=key), region=resource.region)
+        return resolver
+
+    def resolve_query(self, query: s.Query) -> "ResolvedQuery | None":
+        """A parsed query, resolved against the model; None if it has errors (see `self.out`)."""
+        if isinstance(query, s.CanQuery):
+            expectation = self._resolve_expect(s.ExpectDecl(kind="can", span=query.span, request=query.request))
+            return ResolvedQuery("can", query.span, expectation=expectation) if expectation else None
+        if isinstance(query, s.WhoQuery):
+            errors_before = len(self.out.diagnostics)
+            actions = self._request_actions(query.action)
+            target = self._target(query.resource, PolicyContext(PolicyKind.IDENTITY))
+            context = tuple(self._context_value(item) for item in query.context)
+            if target is None or self._errors_since(errors_before):
+                return None
+            return ResolvedQuery("who", query.span, action=query.action.text, actions=tuple(actions), resource=target.arn, resource_name=target.label, context=context)
+        if isinstance(query, s.WhatQuery):
+            errors_before = len(self.out.diagnostics)
+            subject = self._subject(query.subject)
+            target = self._target(query.resource, PolicyContext(PolicyKind.IDENTITY)) if query.resource else None
+            if subject is None or (query.resource is not None and target is None) or self._errors_since(errors_before):
+                return None
+            return ResolvedQuery("what", query.span, subject=subject, resource=target.arn if target else None, resource_name=target.label if target else None)
+        subject = self._subject(query.subject)
+        target = self._target(query.resource, PolicyContext(PolicyKind.IDENTITY))
+        if subject is None or target is None:
+            return None
+        return ResolvedQuery("how", query.span, subject=subject, resource=target.arn, resource_name=target.label)
+
+    def _errors_since(self, index: int) -> bool:
+        return any(d.severity.value == "error" for d in self.out.diagnostics[index:])
 
     # ================================================================ pass 1: gather
     def gather(self) -> None:
@@ -1118,6 +1165,8 @@ class Resolver:
         else:
             request = decl.request
             subjects = [self._subject(request.subject)]
+            if request.session is not None and request.session.name and subjects[0] is not None:
+                subjects = [subjects[0].model_copy(update={"session_name": request.session.name})]
             action_item, resource_item, context_items = request.action, request.resource, request.context
             session_policy, session_tags = self._session(request.session)
         if decl.because is not None and decl.because not in REASONS:
@@ -1304,6 +1353,21 @@ def _full_access(name: str, kind: PolicyKind) -> Policy:
     principals = (Principal(type=PrincipalType.STAR, value="*"),) if kind is PolicyKind.RCP else None
     statement = Statement(effect=Effect.ALLOW, actions=("*",), resources=("*",), principals=principals)
     return Policy(name=name, kind=kind, statements=(statement,))
+
+
+@dataclass(slots=True)
+class ResolvedQuery:
+    """A query in model terms: `can` carries an Expectation-shaped request; the others their parts."""
+
+    kind: str  # can, who, what, how
+    span: Span
+    expectation: Expectation | None = None
+    subject: Subject | None = None
+    action: str | None = None
+    actions: tuple[str, ...] = ()
+    resource: str | None = None
+    resource_name: str | None = None
+    context: tuple[ContextValue, ...] = ()
 
 
 def resolve(files: list[s.SourceFile], prelude: list[s.SourceFile] = ()) -> tuple[Model, list[Diagnostic]]:
