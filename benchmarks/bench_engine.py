@@ -499,6 +499,10 @@ def import_pmapper() -> Any | None:
     return type("PMapper", (), {"Node": Node, "Group": Group, "Policy": PMPolicy, "check": staticmethod(query_interface.local_check_authorization_full)})
 
 
+# Context keys PMapper derives from its Node (query_interface._infer_condition_keys).
+PMAPPER_INFERS = ("aws:currenttime", "aws:epochtime", "aws:userid", "aws:username", "aws:securetransport", "aws:principalaccount", "aws:principalarn", "aws:principaltag/")
+
+
 class PMapperInputs:
     """PMapper's Node, group and Policy objects, built once from the model's policies."""
 
@@ -542,7 +546,10 @@ class PMapperInputs:
         node = self._nodes[request.caller.entity.arn]
         policy = self.documents(prepared.resource_policy) if prepared.resource_policy is not None else None
         levels = [[self._policy(f"arn:aws:organizations::policy/{p.name}", p) for p in policies] for _, policies in scp_levels(self.evaluator, request.caller)]
-        return (node, request.action, request.resource, prepared.context, policy, prepared.resource_account if policy else None, levels or None, None)
+        # Keys PMapper infers from the Node itself are left to it: it copies the
+        # context on every call, and a fuller one would only slow it down.
+        context = {k: v for k, v in prepared.context.items() if not k.lower().startswith(PMAPPER_INFERS)}
+        return (node, request.action, request.resource, context, policy, prepared.resource_account if policy else None, levels or None, None)
 
 
 def run_pmapper(pm: Any, workload: Workload, prepared: list[Prepared], warmup: list[Prepared], documents: Documents) -> Timing:
@@ -808,7 +815,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--no-pmapper", action="store_true", help="skip PMapper")
     parser.add_argument("--no-iam-simulate", action="store_true", help="skip iam-simulate")
-    parser.add_argument("--profile", choices=("off", "full"), help="print cProfile's top functions for iamdsl on the large model, with the trace off or full")
+    parser.add_argument("--profile", choices=("off", "full"), help="print cProfile's top functions for iamdsl on each model, with the trace off or full")
     args = parser.parse_args(argv)
 
     pm = None if args.no_pmapper else import_pmapper()
@@ -828,7 +835,9 @@ def main(argv: list[str] | None = None) -> int:
     for index, workload in enumerate(workloads):
         draw_requests(workload, args.requests, warmup, args.seed * 1000 + index)
     if args.profile:
-        print(profile_iamdsl(workloads[0], trace=args.profile == "full"))
+        for workload in workloads:
+            print(f"---- {workload.name}, {'full trace' if args.profile == 'full' else 'trace off'}")
+            print(profile_iamdsl(workload, trace=args.profile == "full"))
         return 0
     rows: list[Row] = []
     notes: list[str] = []

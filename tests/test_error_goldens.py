@@ -169,7 +169,10 @@ def test_unknown_name_suggests_the_close_one(in_golden_dir: None) -> None:
 
 BAD_INPUTS = {
     "syntax_error": "account A 111111111111\nrole A.R {\n    allow s3:GetObject on * to\n}\n",
-    "unknown_name": "account A 111111111111\nrole A.Reader\nresource A.b : s3:bucket \"b\" {\n    allow s3:GetObject on self/* to A.Raeder\n}\n",
+    "unknown_name": (
+        'account A 111111111111\nrole A.Reader\nresource A.b : s3:bucket "b" {\n'
+        "    allow s3:GetObject on self/* to A.Raeder\n}\n"
+    ),
     "bad_value": "account A 111111111111\nrole A.R {\n    allow s3:GetObject on * when aws:SourceIp in 10.0.0.999\n}\n",
     "missing_from_file": "account A 111111111111\nrole A.R {\n    policy p from \"nowhere.json\"\n}\n",
     "malformed_from_file": "account A 111111111111\nrole A.R {\n    policy p from \"broken.json\"\n}\n",
@@ -183,7 +186,9 @@ def _write_bad(directory: Path, name: str) -> Path:
     return path
 
 
-def test_check_json_reports_diagnostics(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_json_reports_diagnostics(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.chdir(tmp_path)
     _write_bad(tmp_path, "unknown_name")
     code = main(["check", "--format", "json", "--no-cache", "bad.iam"])
@@ -200,7 +205,9 @@ def test_check_json_reports_diagnostics(tmp_path: Path, monkeypatch: pytest.Monk
     assert entry["help"] == "did you mean `A.Reader`?"
 
 
-def test_check_json_reports_syntax_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_json_reports_syntax_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.chdir(tmp_path)
     _write_bad(tmp_path, "syntax_error")
     code = main(["check", "--format", "json", "--no-cache", "bad.iam"])
@@ -261,6 +268,7 @@ def test_control_characters_never_reach_the_terminal() -> None:
 
 def test_nesting_beyond_the_stack_is_a_located_syntax_error() -> None:
     depth = 2000
-    rendered = _render_text_of('account A 111111111111\nrole A.R {\n    policy p json {"Statement": ' + "[" * depth + "]" * depth + "}\n}\n")
+    nested = "[" * depth + "]" * depth
+    rendered = _render_text_of(f'account A 111111111111\nrole A.R {{\n    policy p json {{"Statement": {nested}}}\n}}\n')
     assert rendered.startswith("x.iam:3:")
     assert "error[E001]: this is nested too deeply to read" in rendered

@@ -5,7 +5,9 @@ Stage: engine primitive (R4, R14).
 
 from __future__ import annotations
 
-from iamdsl.engine.wildcard import glob_match, has_wildcard
+import functools
+
+from iamdsl.engine.wildcard import Glob, compile_glob, has_wildcard
 
 
 def action_matches(pattern: str, action: str) -> bool:
@@ -18,12 +20,20 @@ def action_matches(pattern: str, action: str) -> bool:
     - the prefixes compare without case (R4), and the name is a glob that
       ignores case (R14), so `S3:getobject` covers `s3:GetObject` (E49).
     """
-    if pattern == "*":
-        return True
-    prefix, sep, name = pattern.partition(":")
+    compiled = _compiled(pattern)
+    if compiled is None:
+        return pattern == "*"
+    prefix, name = compiled
     action_prefix, action_sep, action_name = action.partition(":")
-    if not sep or not action_sep or has_wildcard(prefix):
+    if not action_sep or prefix != action_prefix.lower():
         return False
-    if prefix.lower() != action_prefix.lower():
-        return False
-    return glob_match(name, action_name, ignore_case=True)
+    return name.match(action_name)
+
+
+@functools.lru_cache(maxsize=8192)
+def _compiled(pattern: str) -> tuple[str, Glob] | None:
+    """The lower-cased prefix and compiled name glob of an entry; None for `*` and for entries that match nothing."""
+    prefix, sep, name = pattern.partition(":")
+    if not sep or has_wildcard(prefix):
+        return None
+    return prefix.lower(), compile_glob(name, ignore_case=True)

@@ -23,7 +23,9 @@ from dataclasses import dataclass
 from iamdsl import catalog
 from iamdsl.engine.settings import DEFAULT_SETTINGS, Settings
 from iamdsl.engine.wildcard import (
+    Glob,
     Pattern,
+    compile_glob,
     ends_with_star,
     glob_match,
     is_star,
@@ -78,8 +80,55 @@ def resource_matches(pattern: Pattern, requested: str, settings: Settings = DEFA
 
     `pattern` is policy text, or the pieces `variables.resolve_resource_entry`
     returns once variables are substituted (R16h); substituted text is literal.
+    The same rules as `resource_match`, without the reason, and with the
+    pattern's analysis memoised: this is on every decision's hot path.
     """
-    return resource_match(pattern, requested, settings).matched
+    compiled = _compile_resource(pattern, settings.resource_fields_2_to_5_ignore_case, settings.resource_trailing_star_crosses_colons)
+    if compiled.star:  # R16a
+        return True
+    if requested == "*":  # R16a
+        return False
+    target = requested.split(":", 5)
+    if len(target) != 6 or target[0] != "arn":
+        return glob_match(pattern, requested)  # not an ARN: one glob over the whole text
+    if compiled.never:  # R16c, R16f, R16g
+        return False
+    if compiled.globs is None:  # a trailing `*` in fields 1-5 may cross colons (D10)
+        return _fields_match(compiled.fields, requested, settings)
+    return all(glob.match(text) for glob, text in zip(compiled.globs, target))
+
+
+@dataclass(frozen=True, slots=True)
+class _CompiledResource:
+    star: bool  # the pattern is `*`
+    never: bool  # the pattern matches no ARN (R16c, R16f, R16g)
+    fields: list[Pattern]  # the six fields, padded (R16g)
+    globs: tuple[Glob, ...] | None  # one glob per field, when no field can cross a colon
+
+
+@functools.lru_cache(maxsize=8192)
+def _compile_resource(pattern: Pattern, ignore_case: bool, crossing: bool) -> _CompiledResource:
+    """The analysis `resource_match` makes of a pattern before it looks at the request."""
+    if is_star(pattern):
+        return _CompiledResource(True, False, [], None)
+    fields = split_pattern(pattern, ":", 5)
+    if len(fields) < 6:
+        if not ends_with_star(fields[-1]):
+            return _CompiledResource(False, True, fields, None)  # R16g
+        padded: list[Pattern] = [*fields, *(["*"] * (6 - len(fields)))]
+        written = len(fields)
+    else:
+        padded, written = fields, 6
+    service = padded[_SERVICE_FIELD]
+    if written > _SERVICE_FIELD and pattern_has_wildcard(service):
+        return _CompiledResource(False, True, padded, None)  # R16c
+    if written == 6 and wildcarded_type_word(pattern_text(service), padded[5]) is not None:
+        return _CompiledResource(False, True, padded, None)  # R16f
+    if crossing and any(ends_with_star(field) for field in padded[:5]):
+        return _CompiledResource(False, False, padded, None)
+    # No field can cross a colon: each lines up with one field of the ARN (as `_fields_match` does).
+    globs = tuple(compile_glob(field, ignore_case=ignore_case and 0 < number < 5) for number, field in enumerate(padded))
+    return _CompiledResource(False, False, padded, globs)
 
 
 def resource_match(pattern: Pattern, requested: str, settings: Settings = DEFAULT_SETTINGS) -> ResourceMatch:

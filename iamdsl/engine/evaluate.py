@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 
 from iamdsl.engine.context import Context, Lookup, Presence, Source
 from iamdsl.engine.matching import match_statement
+from iamdsl.engine.policy_index import PolicyIndexes
 from iamdsl.engine.request import Caller, CallerKind, Request
 from iamdsl.engine.settings import DEFAULT_SETTINGS, Settings
 from iamdsl.engine.trace import GrantClass, Layer, LayerTrace, PolicyRef, StatementTrace, Trace, Truth
@@ -66,6 +67,7 @@ class Decision:
 
 
 _GET_CALLER_IDENTITY = "sts:getcalleridentity"
+_FACTS_MEMO_SIZE = 8192
 _ASSUME_ACTIONS = ("sts:assumerole",)
 _GET_FEDERATION_TOKEN = "sts:getfederationtoken"
 
@@ -77,6 +79,8 @@ class Evaluator:
         self.model = model
         self.settings = settings
         self.world = World(model)
+        self.indexes = PolicyIndexes()  # statements by action prefix, for decisions that skip misses
+        self._facts_memo: dict[tuple, tuple[object, Context]] = {}  # context keys the model implies, per caller and per resource
         # aws:CurrentTime: the flag wins, then the model's `now`; otherwise it stays unknown
         self.now = now or (parse_date(model.now) if model.now else None)
 
@@ -141,7 +145,9 @@ class Evaluator:
         layers = self._layers(request, caller, owned, resource_account, context, record_misses)
         trace.layers = [entry for entry, _ in layers]
         best = _Scenario(self, request, caller, owned, resource_account, layers, trace, optimistic=True).decide()
-        worst = _Scenario(self, request, caller, owned, resource_account, layers, trace, optimistic=False).decide()
+        # The two cases differ only in how they take unknown statements: with none, they agree.
+        unknown = any(st.applies is Truth.UNKNOWN for entry, _ in layers for st in entry.statements)
+        worst = _Scenario(self, request, caller, owned, resource_account, layers, trace, optimistic=False).decide() if unknown else best
         grants = {st.grant for entry, _ in layers if entry.layer is Layer.RESOURCE for st in entry.statements if st.grant and not st.is_deny and st.applies is Truth.TRUE}
         trace.grant_classes = sorted(grants, key=lambda g: g.value)
         if best.outcome == worst.outcome:
@@ -197,8 +203,10 @@ class Evaluator:
         for entry, refs in layers:
             entry.policies = [ref.label for ref in refs]
             for ref in refs:
-                for index, statement in enumerate(ref.policy.statements):
-                    st = match_statement(statement, index, ref, entry.layer, request.action, request.resource, caller, context, self.settings, record_misses=record)
+                # Without the misses, only the statements whose actions cover the request's matter.
+                statements = enumerate(ref.policy.statements) if record else self.indexes.matching(ref.policy, request.action)
+                for index, statement in statements:
+                    st = match_statement(statement, index, ref, entry.layer, request.action, request.resource, caller, context, self.settings, record_misses=record, action_known=not record)
                     if st is not None and (record or st.applies is not Truth.FALSE or st.action_matched and st.resource_matched):
                         entry.statements.append(st)
             entry.allows = _any(st.applies for st in entry.statements if not st.is_deny)
@@ -208,8 +216,41 @@ class Evaluator:
     # ---------------------------------------------------------------- context (design.md §2)
     def _context(self, request: Request, owned, resource_account: str | None) -> Context:
         """The request's context: what the user gave, plus what the model implies."""
-        context = request.context.copy()
-        caller = request.caller
+        given = request.context
+        principal = self._principal_facts(request.caller)
+        resource = self._resource_facts(request, owned, resource_account)
+        # What the user gave wins over what the model implies (the facts only fill gaps).
+        context = Context(
+            {**principal.keys, **resource.keys, **given.keys},
+            given.closed,
+            given.closed_prefixes | principal.closed_prefixes | resource.closed_prefixes,
+        )
+        # Documented defaults: HTTPS, and no service acting on the caller's behalf.
+        context.setdefault("aws:SecureTransport", Lookup.given("true", Source.DEFAULT))
+        context.setdefault("aws:ViaAWSService", Lookup.given("false", Source.DEFAULT))
+        if context.get("aws:ViaAWSService").values == ("false",):
+            context.setdefault("aws:CalledVia", Lookup.absent(Source.DEFAULT))
+        if self.now is not None:
+            now = self.now if self.now.tzinfo else self.now.replace(tzinfo=timezone.utc)
+            context.setdefault("aws:CurrentTime", Lookup.given(now.strftime("%Y-%m-%dT%H:%M:%SZ"), Source.DEFAULT))
+            context.setdefault("aws:EpochTime", Lookup.given(str(int(now.timestamp())), Source.DEFAULT))
+        return context
+
+    def _principal_facts(self, caller: Caller) -> Context:
+        """The keys the model implies about the caller (R7), memoised per caller.
+
+        The memo key lists every field of the caller the facts below read; keep
+        the two in step.  Entities are held in the memo, so their id() stays theirs.
+        """
+        memo_key = (
+            caller.kind, caller.account, caller.principal_arn, id(caller.entity), caller.service,
+            caller.session_name if caller.kind is CallerKind.FEDERATED_USER else None,
+            tuple(caller.session_tags.items()),
+        )
+        found = self._facts_memo.get(memo_key)
+        if found is not None:
+            return found[1]
+        context = Context()
         derived = Source.DERIVED
 
         def put(key: str, value) -> None:
@@ -255,6 +296,27 @@ class Evaluator:
             context.close_prefix("aws:PrincipalTag/")
         elif not authenticated:
             context.close_prefix("aws:PrincipalTag/")
+        self._remember(memo_key, caller.entity, context)
+        return context
+
+    def _resource_facts(self, request: Request, owned, resource_account: str | None) -> Context:
+        """The keys the model implies about the resource (R7), memoised per resource.
+
+        The memo key lists everything the facts below read; keep the two in step.
+        """
+        tags_owner = owned.resource.tags if owned.resource is not None else (owned.entity.tags if owned.entity is not None else None)
+        service = request.resource.split(":")[2] if tags_owner and request.resource.count(":") >= 5 else ""
+        memo_key = ("resource", resource_account, request.resource == "*", id(owned.resource), id(owned.entity), service)
+        found = self._facts_memo.get(memo_key)
+        if found is not None:
+            return found[1]
+        context = Context()
+        derived = Source.DERIVED
+
+        def put(key: str, value) -> None:
+            context.setdefault(key, Lookup.absent(derived) if value is None else Lookup.given(value, derived))
+
+        world = self.world
         put("aws:ResourceAccount", resource_account if request.resource != "*" else None)
         resource_placement = world.placement(resource_account)
         if resource_placement is not None:
@@ -263,24 +325,19 @@ class Evaluator:
         elif resource_account in world.accounts_by_id and not world.accounts_by_id[resource_account].external:
             put("aws:ResourceOrgID", None)
             put("aws:ResourceOrgPaths", None)
-        tags_owner = owned.resource.tags if owned.resource is not None else (owned.entity.tags if owned.entity is not None else None)
         if tags_owner is not None:
             for key, value in tags_owner.items():
                 put(f"aws:ResourceTag/{key}", value)
-                service = request.resource.split(":")[2] if request.resource.count(":") >= 5 else ""
                 if service:
                     put(f"{service}:ResourceTag/{key}", value)
             context.close_prefix("aws:ResourceTag/")
-        # Documented defaults: HTTPS, and no service acting on the caller's behalf.
-        context.setdefault("aws:SecureTransport", Lookup.given("true", Source.DEFAULT))
-        context.setdefault("aws:ViaAWSService", Lookup.given("false", Source.DEFAULT))
-        if context.get("aws:ViaAWSService").values == ("false",):
-            context.setdefault("aws:CalledVia", Lookup.absent(Source.DEFAULT))
-        if self.now is not None:
-            now = self.now if self.now.tzinfo else self.now.replace(tzinfo=timezone.utc)
-            context.setdefault("aws:CurrentTime", Lookup.given(now.strftime("%Y-%m-%dT%H:%M:%SZ"), Source.DEFAULT))
-            context.setdefault("aws:EpochTime", Lookup.given(str(int(now.timestamp())), Source.DEFAULT))
+        self._remember(memo_key, (owned.resource, owned.entity), context)
         return context
+
+    def _remember(self, memo_key: tuple, held, facts: Context) -> None:
+        if len(self._facts_memo) >= _FACTS_MEMO_SIZE:
+            self._facts_memo.clear()
+        self._facts_memo[memo_key] = (held, facts)
 
     def _caveats(self, request: Request, owned) -> tuple[tuple[str, ...], tuple[NotModelled, ...]]:
         """R51: S3 ACLs, Block Public Access and KMS grants are not modelled; say so."""

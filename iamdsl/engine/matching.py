@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from iamdsl.engine.actions import action_matches
 from iamdsl.engine.arn import resource_matches
-from iamdsl.engine.conditions import evaluate_conditions
+from iamdsl.engine.conditions import BlockResult, evaluate_conditions
 from iamdsl.engine.context import Context, Presence
 from iamdsl.engine.request import Caller, CallerKind
 from iamdsl.engine.settings import Settings
@@ -18,6 +18,7 @@ from iamdsl.engine.variables import resolve_resource_entry
 from iamdsl.model import Effect, PolicyKind, Principal, PrincipalType, Statement
 
 _AUTHENTICATED = (CallerKind.USER, CallerKind.ROLE_SESSION, CallerKind.FEDERATED_USER, CallerKind.ROOT)
+_NO_CONDITIONS = BlockResult(Truth.TRUE, ())  # R21: an empty block holds
 
 
 def match_statement(
@@ -32,10 +33,15 @@ def match_statement(
     settings: Settings,
     *,
     record_misses: bool,
+    action_known: bool = False,
 ) -> StatementTrace | None:
-    """The statement's verdict; None when it missed on action or resource and misses are not recorded."""
+    """The statement's verdict; None when it missed on action or resource and misses are not recorded.
+
+    `action_known` says the caller already found that the statement's actions
+    cover `action` (with `actions_match`, as the policy index does).
+    """
     variables = ref.policy.version == "2012-10-17"
-    action_ok = _actions_match(statement, action)
+    action_ok = action_known or _actions_match(statement, action)
     resource_truth = _resources_match(statement, resource, context, variables, settings) if action_ok else Truth.FALSE
     resource_ok = resource_truth is not Truth.FALSE
     if not (action_ok and resource_ok) and not record_misses:
@@ -62,8 +68,11 @@ def match_statement(
         if grant is None:
             trace.reason = _principal_miss_reason(statement, caller)
             return trace
-    block = evaluate_conditions(statement.conditions, context, variables=variables, settings=settings)
-    trace.condition_reasons = tuple(r.reason for r in block.results)
+    if statement.conditions:
+        block = evaluate_conditions(statement.conditions, context, variables=variables, settings=settings)
+        trace.condition_reasons = tuple(r.reason for r in block.results)
+    else:
+        block = _NO_CONDITIONS  # most statements: skip building an empty verdict for each
     truth = block.truth
     if resource_truth is Truth.UNKNOWN and truth is Truth.TRUE:
         truth = Truth.UNKNOWN
@@ -83,6 +92,9 @@ def _actions_match(statement: Statement, action: str) -> bool:
     if statement.actions is not None:
         return any(action_matches(pattern, action) for pattern in statement.actions)
     return not any(action_matches(pattern, action) for pattern in statement.not_actions or ())
+
+
+actions_match = _actions_match  # public for policy_index.py, which must filter with this very test
 
 
 def _resources_match(statement: Statement, resource: str, context: Context, variables: bool, settings: Settings) -> Truth:

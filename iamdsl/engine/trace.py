@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
-from iamdsl.model import Condition, Policy, PolicyKind, Span, Statement
+from iamdsl.model import Condition, Effect, Policy, PolicyKind, Span, Statement
 
 
 class Truth(enum.Enum):
@@ -65,7 +65,7 @@ class StatementTrace:
 
     @property
     def is_deny(self) -> bool:
-        return self.statement.effect.value == "Deny"
+        return self.statement.effect is Effect.DENY
 
 
 @dataclass(slots=True)

@@ -197,6 +197,8 @@ def resolve_resource_entry(entry: str, context: Context, *, enabled: bool) -> Pa
     R16h and R23), `Presence.UNKNOWN` when a variable's key is unknown, and
     otherwise the pattern, in which substituted text is literal.
     """
+    if not enabled or "${" not in entry:
+        return entry  # nothing to substitute: the common case, kept cheap
     result = substitute_resource(entry, context, enabled=enabled)
     if result.outcome is Outcome.UNRESOLVED:
         return None

@@ -17,6 +17,9 @@ from iamdsl.engine.trace import PolicyRef
 from iamdsl.model import Account, IdentityEntity, Model, Organization, OrgUnit, Policy, PrincipalKind, Resource
 
 
+_MEMO_SIZE = 65_536  # requested ARNs remembered by `owner_of`
+
+
 @dataclass(frozen=True, slots=True)
 class OwnedResource:
     """What the model knows about a requested ARN."""
@@ -59,6 +62,10 @@ class World:
         for org in model.organizations.values():
             self._place(org, (org.root,))
         self._identity_cache: dict[str, tuple[PolicyRef, ...]] = {}
+        # Answers that depend on the model alone, memoised: each decision asks them again.
+        self._boundaries: dict[int, tuple[IdentityEntity, PolicyRef | None]] = {}  # the entity is held, so its id() stays its own
+        self._owners: dict[str, OwnedResource] = {}
+        self._level_memo: dict[tuple[str | None, str], list[tuple[str, list[PolicyRef]]] | None] = {}
 
     def _place(self, org: Organization, units: tuple[OrgUnit, ...]) -> None:
         unit = units[-1]
@@ -98,6 +105,12 @@ class World:
         return result
 
     def boundary(self, entity: IdentityEntity) -> PolicyRef | None:
+        found = self._boundaries.get(id(entity))
+        if found is None or found[0] is not entity:
+            found = self._boundaries[id(entity)] = (entity, self._find_boundary(entity))
+        return found[1]
+
+    def _find_boundary(self, entity: IdentityEntity) -> PolicyRef | None:
         if entity.boundary is None:
             return None
         managed = self.model.managed_policies.get(entity.boundary)
@@ -108,6 +121,14 @@ class World:
     # ---------------------------------------------------------------- the resource side
     def owner_of(self, arn: str) -> OwnedResource:
         """The account and resource policy of a requested ARN (R5, R71, R80)."""
+        found = self._owners.get(arn)
+        if found is None:
+            if len(self._owners) >= _MEMO_SIZE:
+                self._owners.clear()
+            found = self._owners[arn] = self._find_owner(arn)
+        return found
+
+    def _find_owner(self, arn: str) -> OwnedResource:
         if arn == "*":
             return OwnedResource(None, None)
         resource = self.resources_by_arn.get(arn)
@@ -136,6 +157,13 @@ class World:
         return self._levels(account_id, "rcp")
 
     def _levels(self, account_id: str | None, kind: str) -> list[tuple[str, list[PolicyRef]]] | None:
+        """Memoised per account: the lists are shared by every decision, so nobody changes them."""
+        key = (account_id, kind)
+        if key not in self._level_memo:
+            self._level_memo[key] = self._find_levels(account_id, kind)
+        return self._level_memo[key]
+
+    def _find_levels(self, account_id: str | None, kind: str) -> list[tuple[str, list[PolicyRef]]] | None:
         placement = self.placement(account_id)
         if placement is None or placement.is_management or not placement.org.all_features:
             return None

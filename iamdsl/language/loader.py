@@ -36,7 +36,7 @@ from iamdsl.language.transformer import parse_file, parse_json
 from iamdsl.model import Model, Span
 
 PRELUDE_NAME = "<verbs.iam>"
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 2: Span is a dataclass
 
 
 @dataclass(frozen=True, slots=True)

@@ -333,14 +333,17 @@ class Resolver:
             draft = self.resources[key] = ResourceDraft(decl)
         else:
             first = draft.decl
-            if (first.type, first.value, first.region) != (decl.type, decl.value, decl.region):
+            regions = {r for r in (first.region, decl.region) if r is not None}
+            if (first.type, first.value) != (decl.type, decl.value) or len(regions) > 1:
                 self.out.error(
                     "E011",
-                    f"`{key}` is declared twice with different types or names",
+                    f"`{key}` is declared twice with different types, names or regions",
                     decl.span,
                     help=f"the first declaration is at {first.span}; blocks that merge must agree",
                 )
                 return
+            if first.region is None and decl.region is not None:
+                first.region = decl.region  # a region said once holds for every block
         for item in decl.items:
             if isinstance(item, s.StatementSyntax):
                 draft.statements.append(item)

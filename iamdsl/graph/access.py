@@ -1,0 +1,175 @@
+"""The whole access of a model: every request it allows, by brute force.
+
+Stage: graph (many requests).  Every principal the model declares (roles as
+sessions, users, the root user of every modelled account, and an anonymous
+caller) is asked about every resource of the model (declared resources, and
+roles, users, groups and customer-managed policies as IAM resources) and every
+catalogue action that acts on that resource's type, plus every action without
+resource-level permissions on `*` (R5).  On a type with children (a bucket),
+the child-type actions are asked on `ARN/*`, "any object".
+
+The answer is a set of `(principal, action, resource ARN)` triples, so two
+models compare with set difference: that is how a suggested fix is proven to
+grant nothing but what was asked (explain/fixes.py and its tests).
+
+One shortcut keeps it fast enough for tests, and it is exact: a decision
+depends on the action only through which Action/NotAction patterns of the
+model match it, whether RCPs cover its service (R57), and the special rules
+for `sts:` actions (R71, R78, R81).  Actions that agree on all three are
+decided once, by one representative.  `exact=True` asks every action instead,
+which is how the tests check the shortcut.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import defaultdict
+from dataclasses import dataclass
+
+from iamdsl import catalog
+from iamdsl.engine.actions import action_matches
+from iamdsl.engine.callers import caller_for
+from iamdsl.engine.evaluate import Evaluator, Outcome
+from iamdsl.engine.request import Caller, CallerKind, Request
+from iamdsl.engine.verbs import resource_type_of
+from iamdsl.engine.wildcard import has_wildcard
+from iamdsl.engine.world import World
+from iamdsl.model import Model, PrincipalKind, Subject
+
+ANONYMOUS = "anonymous"  # the principal name of an unauthenticated caller
+
+Triple = tuple[str, str, str]  # (principal name, action, resource ARN or "*")
+
+
+@dataclass(frozen=True, slots=True)
+class Access:
+    """The requests a model allows, and those it allows only under some context."""
+
+    allowed: frozenset[Triple]
+    conditional: frozenset[Triple]
+
+
+def access(model: Model, evaluator: Evaluator | None = None) -> frozenset[Triple]:
+    """Every `(principal, action, resource)` the model allows unconditionally."""
+    return enumerate_access(model, evaluator).allowed
+
+
+def enumerate_access(model: Model, evaluator: Evaluator | None = None, *, exact: bool = False) -> Access:
+    """ALLOWED and CONDITIONAL requests over the model's principals, resources and the catalogue."""
+    evaluator = evaluator or Evaluator(model)
+    grouping = _Grouping(model)
+    allowed: set[Triple] = set()
+    conditional: set[Triple] = set()
+    targets = [("*", wildcard_only_actions())] + resource_targets(model)
+    planned = [(resource, [[a] for a in actions] if exact else grouping.groups(resource, actions)) for resource, actions in targets]
+    for name, caller in principals(model):
+        for resource, groups in planned:
+            for group in groups:
+                outcome = evaluator.evaluate(Request(caller, group[0], resource), trace=False).outcome
+                found = allowed if outcome is Outcome.ALLOWED else conditional if outcome is Outcome.CONDITIONAL else None
+                if found is not None:
+                    found.update((name, action, resource) for action in group)
+    return Access(frozenset(allowed), frozenset(conditional))
+
+
+# ---------------------------------------------------------------- the principals
+
+
+def principals(model: Model) -> list[tuple[str, Caller]]:
+    """The callers the model can name: roles (as sessions), users, roots of modelled accounts, anonymous."""
+    found: list[tuple[str, Caller]] = []
+    for entity in model.principals.values():
+        if entity.kind is PrincipalKind.GROUP or entity.account not in model.accounts:
+            continue
+        name = entity.qualified_name
+        found.append((name, caller_for(Subject(kind="name", name=name), model)))
+    for account in model.accounts.values():
+        if not account.external:
+            name = f"{account.name}.root"
+            found.append((name, caller_for(Subject(kind="root", name=name), model)))
+    found.append((ANONYMOUS, Caller(CallerKind.ANONYMOUS)))
+    return found
+
+
+# ---------------------------------------------------------------- the resources and their actions
+
+
+def resource_targets(model: Model) -> list[tuple[str, tuple[str, ...]]]:
+    """Each resource ARN with the catalogue actions that act on it (children as `ARN/*`)."""
+    found: dict[str, list[str]] = {}
+
+    def add(arn: str, info: catalog.ResourceTypeInfo | None) -> None:
+        if info is None:
+            return  # a raw ARN the catalogue cannot place: no action is known to act on it
+        found.setdefault(arn, []).extend(actions_on(info))
+        for child in catalog.child_types(info):
+            found.setdefault(arn + "/*", []).extend(actions_on(child))
+
+    for resource in model.resources.values():
+        add(resource.arn, catalog.resource_type(resource.service, resource.type) if resource.type else resource_type_of(resource.arn, model))
+    for entity in model.principals.values():
+        add(entity.arn, catalog.resource_type("iam", entity.kind.value))
+    for managed in model.managed_policies.values():
+        if managed.account in model.accounts:  # AWS-managed policies belong to no account of the model
+            add(managed.arn, catalog.resource_type("iam", "policy"))
+    return [(arn, tuple(dict.fromkeys(actions))) for arn, actions in found.items()]
+
+
+def actions_on(info: catalog.ResourceTypeInfo) -> tuple[str, ...]:
+    """Every catalogue action that acts on resources of this type, across services.
+
+    Types are compared by ARN template, because one kind of resource can be
+    listed by several services: a role is `iam:role`, and `sts:role` for
+    sts:AssumeRole.
+    """
+    return _actions_by_template().get(info.arn_template, ())
+
+
+@functools.cache
+def wildcard_only_actions() -> tuple[str, ...]:
+    """Every action without resource-level permissions: asked on `*` (R5)."""
+    return tuple(a.full_name for s in sorted(catalog.services()) for a in catalog.service_actions(s) if a.wildcard_only)
+
+
+@functools.cache
+def _actions_by_template() -> dict[str, tuple[str, ...]]:
+    table: dict[str, list[str]] = defaultdict(list)
+    for service in sorted(catalog.services()):
+        for info in catalog.service_actions(service):
+            for name in info.resource_types:
+                rtype = catalog.resource_type(service, name)
+                if rtype is not None:
+                    table[rtype.arn_template].append(info.full_name)
+    return {template: tuple(dict.fromkeys(actions)) for template, actions in table.items()}
+
+
+# ---------------------------------------------------------------- deciding actions in groups
+
+
+class _Grouping:
+    """Splits actions into groups that every principal decides alike (see the module docstring)."""
+
+    def __init__(self, model: Model):
+        by_service: dict[str, set[str]] = defaultdict(set)
+        for _, policy in model.policies():
+            for statement in policy.statements:
+                for pattern in (statement.actions or ()) + (statement.not_actions or ()):
+                    prefix, sep, _ = pattern.partition(":")
+                    # "*" matches every action alike, and a wildcarded prefix matches none (R14)
+                    if sep and not has_wildcard(prefix):
+                        by_service[prefix.lower()].add(pattern)
+        self.patterns = {service: tuple(sorted(found)) for service, found in by_service.items()}
+
+    def groups(self, resource: str, actions: tuple[str, ...]) -> list[list[str]]:
+        star = resource == "*"
+        found: dict[tuple, list[str]] = {}
+        for action in actions:
+            found.setdefault(self._key(action, star), []).append(action)
+        return list(found.values())
+
+    def _key(self, action: str, star: bool) -> tuple:
+        service = action.split(":", 1)[0].lower()
+        special = action.lower() if service == "sts" else None  # R71, R78, R81 name sts actions
+        covered = None if star else World.rcp_covers(service)  # RCPs never apply on "*" (R5)
+        matched = frozenset(p for p in self.patterns.get(service, ()) if action_matches(p, action))
+        return special, covered, matched
