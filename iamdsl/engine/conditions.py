@@ -116,7 +116,7 @@ def evaluate_condition(
     Raises ValueError for an operator AWS does not know: check.py refuses
     those when the policy is loaded (R44), so one reaching here is a bug.
     """
-    operator = parse_operator(condition.operator)
+    operator = _parse_operator(condition.operator)
     if operator is None:
         raise ValueError(f"unknown condition operator `{condition.operator}` (R44)")
     lookup = context.get(condition.key)
@@ -256,6 +256,9 @@ def _residual(condition: model.Condition, operator: Operator, values: tuple[_Pol
     if kept == condition.values:
         return condition
     return condition.model_copy(update={"values": kept})
+
+
+_parse_operator = functools.lru_cache(maxsize=1024)(parse_operator)  # operators are immutable; parsing is per evaluation otherwise
 
 
 @functools.lru_cache(maxsize=1024)
@@ -407,10 +410,16 @@ def _binary(request_value: str, pattern: Pattern, settings: Settings) -> bool | 
 
 def _network(text: str, settings: Settings) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
     """R36, D9: a bare IPv4 address is /32, a bare IPv6 one takes the D9 prefix."""
+    return _parse_network(text, settings.ipv6_default_prefix)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_network(text: str, ipv6_default_prefix: int) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
+    """`_network`, memoised: policies hold few ranges, and parsing one is slow (networks are immutable)."""
     text = text.strip()
     if "/" not in text and ":" in text:
         try:
-            return ipaddress.ip_network(f"{text}/{settings.ipv6_default_prefix}", strict=False)
+            return ipaddress.ip_network(f"{text}/{ipv6_default_prefix}", strict=False)
         except ValueError:
             return None
     return parse_network(text)

@@ -17,7 +17,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping
+from typing import TYPE_CHECKING, Iterable, Mapping
+
+if TYPE_CHECKING:
+    from iamdsl.model import ContextValue
 
 
 class Presence(enum.Enum):
@@ -84,6 +87,14 @@ class Context:
         context = cls(closed=closed)
         for key, value in values.items():
             context.set(key, Lookup.absent(source) if value is None else Lookup.given(value, source))
+        return context
+
+    @classmethod
+    def from_values(cls, items: Iterable["ContextValue"]) -> "Context":
+        """An open context from a query's `with` clause: `no KEY` is absent, the rest unknown."""
+        context = cls()
+        for item in items:
+            context.set(item.key, Lookup.absent() if item.values is None else Lookup.given(item.values))
         return context
 
     def set(self, key: str, lookup: Lookup) -> None:

@@ -200,17 +200,20 @@ class Evaluator:
             endpoint = world.endpoints_by_id.get(vpce.values[0])
             if endpoint is not None and endpoint.policy is not None:
                 layers.append((LayerTrace(Layer.ENDPOINT, f"{endpoint.account}.{endpoint.name}"), [PolicyRef(f"{endpoint.account}.{endpoint.name}:policy", endpoint.policy)]))
+        action, resource, settings, indexed = request.action, request.resource, self.settings, self.indexes.statements
         for entry, refs in layers:
             entry.policies = [ref.label for ref in refs]
+            found = entry.statements
             for ref in refs:
-                # Without the misses, only the statements whose actions cover the request's matter.
-                statements = enumerate(ref.policy.statements) if record else self.indexes.matching(ref.policy, request.action)
-                for index, statement in statements:
-                    st = match_statement(statement, index, ref, entry.layer, request.action, request.resource, caller, context, self.settings, record_misses=record, action_known=not record)
+                # Without the misses, only the statements whose actions cover the request's matter;
+                # with them, every statement, its action test already made by the index.
+                for index, statement, covers in indexed(ref.policy, action, every=record):
+                    st = match_statement(statement, index, ref, entry.layer, action, resource, caller, context, settings, record_misses=record, action_matched=covers)
                     if st is not None and (record or st.applies is not Truth.FALSE or st.action_matched and st.resource_matched):
-                        entry.statements.append(st)
-            entry.allows = _any(st.applies for st in entry.statements if not st.is_deny)
-            entry.denies = _any(st.applies for st in entry.statements if st.is_deny)
+                        found.append(st)
+            if found:  # otherwise both stay FALSE, as for an empty layer
+                entry.allows = _any(st.applies for st in found if not st.is_deny)
+                entry.denies = _any(st.applies for st in found if st.is_deny)
         return layers
 
     # ---------------------------------------------------------------- context (design.md §2)

@@ -33,15 +33,15 @@ def match_statement(
     settings: Settings,
     *,
     record_misses: bool,
-    action_known: bool = False,
+    action_matched: bool | None = None,
 ) -> StatementTrace | None:
     """The statement's verdict; None when it missed on action or resource and misses are not recorded.
 
-    `action_known` says the caller already found that the statement's actions
-    cover `action` (with `actions_match`, as the policy index does).
+    `action_matched` is `actions_match(statement, action)` when the caller
+    already knows it (the policy index does), so that it is not tested again.
     """
     variables = ref.policy.version == "2012-10-17"
-    action_ok = action_known or _actions_match(statement, action)
+    action_ok = _actions_match(statement, action) if action_matched is None else action_matched
     resource_truth = _resources_match(statement, resource, context, variables, settings) if action_ok else Truth.FALSE
     resource_ok = resource_truth is not Truth.FALSE
     if not (action_ok and resource_ok) and not record_misses:

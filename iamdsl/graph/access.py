@@ -57,19 +57,39 @@ def access(model: Model, evaluator: Evaluator | None = None) -> frozenset[Triple
 def enumerate_access(model: Model, evaluator: Evaluator | None = None, *, exact: bool = False) -> Access:
     """ALLOWED and CONDITIONAL requests over the model's principals, resources and the catalogue."""
     evaluator = evaluator or Evaluator(model)
-    grouping = _Grouping(model)
+    planned = _plan(model, None, exact=exact)
     allowed: set[Triple] = set()
     conditional: set[Triple] = set()
-    targets = [("*", wildcard_only_actions())] + resource_targets(model)
-    planned = [(resource, [[a] for a in actions] if exact else grouping.groups(resource, actions)) for resource, actions in targets]
     for name, caller in principals(model):
-        for resource, groups in planned:
-            for group in groups:
-                outcome = evaluator.evaluate(Request(caller, group[0], resource), trace=False).outcome
-                found = allowed if outcome is Outcome.ALLOWED else conditional if outcome is Outcome.CONDITIONAL else None
-                if found is not None:
-                    found.update((name, action, resource) for action in group)
+        _ask(evaluator, name, caller, planned, allowed, conditional)
     return Access(frozenset(allowed), frozenset(conditional))
+
+
+def principal_access(model: Model, name: str, caller: Caller, *, resource: str | None = None, evaluator: Evaluator | None = None) -> Access:
+    """What one principal can do: on every resource, or on `resource` (and its children) only."""
+    allowed: set[Triple] = set()
+    conditional: set[Triple] = set()
+    _ask(evaluator or Evaluator(model), name, caller, _plan(model, resource, exact=False), allowed, conditional)
+    return Access(frozenset(allowed), frozenset(conditional))
+
+
+def _plan(model: Model, resource: str | None, *, exact: bool) -> list[tuple[str, list[list[str]]]]:
+    grouping = _Grouping(model)
+    targets = resource_targets(model)
+    if resource is None:
+        targets = [("*", wildcard_only_actions())] + targets
+    else:
+        targets = [(arn, actions) for arn, actions in targets if arn in (resource, resource + "/*")]
+    return [(arn, [[a] for a in actions] if exact else grouping.groups(arn, actions)) for arn, actions in targets]
+
+
+def _ask(evaluator: Evaluator, name: str, caller: Caller, planned, allowed: set[Triple], conditional: set[Triple]) -> None:
+    for resource, groups in planned:
+        for group in groups:
+            outcome = evaluator.evaluate(Request(caller, group[0], resource), trace=False).outcome
+            found = allowed if outcome is Outcome.ALLOWED else conditional if outcome is Outcome.CONDITIONAL else None
+            if found is not None:
+                found.update((name, action, resource) for action in group)
 
 
 # ---------------------------------------------------------------- the principals

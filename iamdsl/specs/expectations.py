@@ -15,7 +15,7 @@ import enum
 from dataclasses import dataclass
 
 from iamdsl.engine.callers import caller_for
-from iamdsl.engine.context import Context, Lookup
+from iamdsl.engine.context import Context
 from iamdsl.engine.evaluate import Evaluator, Outcome
 from iamdsl.engine.request import CallerKind
 from iamdsl.engine.verbs import VerbDecision, evaluate_actions
@@ -43,10 +43,7 @@ _REMOVES_ACCESS = (NotModelled.BLOCK_PUBLIC_ACCESS,)
 
 
 def context_of(expectation: Expectation) -> Context:
-    context = Context()
-    for item in expectation.context:
-        context.set(item.key, Lookup.absent() if item.values is None else Lookup.given(item.values))
-    return context
+    return Context.from_values(expectation.context)
 
 
 def run_expectation(model: Model, expectation: Expectation, evaluator: Evaluator) -> ExpectationResult:

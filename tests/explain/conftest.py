@@ -102,6 +102,11 @@ def ecr(example_text: str) -> Model:
 
 
 @pytest.fixture(scope="session")
+def world_text() -> str:
+    return WORLD
+
+
+@pytest.fixture(scope="session")
 def world() -> Model:
     return iamdsl.loads(WORLD, "explain.iam")
 

@@ -1,0 +1,115 @@
+"""Answers about many principals or many actions, as text and JSON.
+
+Stage: explain (graph answers -> text / JSON).  `who can V R` lists every
+principal that can, with the path it takes; `what can P do [on R]` lists the
+actions per resource.  Denied principals are left out: the question is who can.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from iamdsl.engine.evaluate import Outcome
+from iamdsl.explain.names import Names
+from iamdsl.explain.path import path_of
+from iamdsl.graph.access import Access
+from iamdsl.graph.enumerate import Reach
+from iamdsl.model import Model
+
+SCHEMA_WHO = "iamdsl/who-can/v1"
+SCHEMA_WHAT = "iamdsl/what-can/v1"
+_MARKS = {Outcome.ALLOWED: "✓", Outcome.CONDITIONAL: "?", Outcome.PARTIAL: "~"}
+
+
+def _path(reach: Reach, names: Names) -> str | None:
+    decisions = [d for d in reach.decision.decisions if d.outcome is not Outcome.IMPLICIT_DENY and not d.outcome.denied]
+    return path_of(decisions[0], names).render() if decisions else None
+
+
+def _detail(reach: Reach) -> str:
+    outcome = reach.outcome
+    if outcome is Outcome.PARTIAL:
+        return f"PARTIAL: only {', '.join(reach.decision.allowed_actions)}"
+    if outcome is Outcome.CONDITIONAL:
+        conditions = {f"{c.operator} {c.key} {list(c.values)}" for d in reach.decision.decisions for c in d.allow_conditions}
+        return "CONDITIONAL" + (f": when {'; '.join(sorted(conditions))}" if conditions else "")
+    return outcome.display
+
+
+def render_who(resolved, reaches: list[Reach], model: Model) -> str:
+    names = Names(model)
+    target = resolved.resource_name or names.of(resolved.resource)
+    able = [r for r in reaches if not r.denied]
+    lines = [f"who can {resolved.action} {target}: {len(able)} of {len(reaches)} principals checked"]
+    for reach in able:
+        lines.append(f"  {_MARKS.get(reach.outcome, ' ')} {reach.label}  {_detail(reach)}")
+        path = _path(reach, names)
+        if path:
+            lines.append(f"      path: {path}")
+    if not able:
+        lines.append("  nobody")
+    return "\n".join(lines)
+
+
+def who_to_json(resolved, reaches: list[Reach], model: Model) -> dict[str, Any]:
+    names = Names(model)
+    return {
+        "schema": SCHEMA_WHO,
+        "action": resolved.action,
+        "actions": list(resolved.actions),
+        "resource": {"arn": resolved.resource, "name": resolved.resource_name},
+        "checked": len(reaches),
+        "principals": [
+            {
+                "label": r.label,
+                "name": r.name,
+                "symbolic": r.symbolic,
+                "root_user": r.root,
+                "outcome": r.outcome.value,
+                "allowed_actions": r.decision.allowed_actions,
+                "path": _path(r, names),
+            }
+            for r in reaches
+            if not r.denied
+        ],
+    }
+
+
+def _by_resource(found: Access) -> dict[str, tuple[list[str], list[str]]]:
+    table: dict[str, tuple[list[str], list[str]]] = defaultdict(lambda: ([], []))
+    for _, action, resource in sorted(found.allowed):
+        table[resource][0].append(action)
+    for _, action, resource in sorted(found.conditional):
+        table[resource][1].append(action)
+    return dict(table)
+
+
+def render_what(resolved, found: Access, model: Model) -> str:
+    names = Names(model)
+    table = _by_resource(found)
+    scope = f" on {resolved.resource_name or names.of(resolved.resource)}" if resolved.resource else ""
+    lines = [f"what can {resolved.subject.name} do{scope}: {len(found.allowed)} allowed, {len(found.conditional)} conditional"]
+    for resource in sorted(table):
+        allowed, conditional = table[resource]
+        lines.append(f"  {names.of(resource)}")
+        for action in allowed:
+            lines.append(f"    ✓ {action}")
+        for action in conditional:
+            lines.append(f"    ? {action} (only under some context)")
+    if not table:
+        lines.append("  nothing")
+    return "\n".join(lines)
+
+
+def what_to_json(resolved, found: Access, model: Model) -> dict[str, Any]:
+    names = Names(model)
+    table = _by_resource(found)
+    return {
+        "schema": SCHEMA_WHAT,
+        "principal": resolved.subject.name,
+        "resource": resolved.resource,
+        "resources": [
+            {"arn": arn, "name": names.of(arn), "allowed": table[arn][0], "conditional": table[arn][1]} for arn in sorted(table)
+        ],
+    }
