@@ -446,20 +446,42 @@ class Timing:
         return self.count / self.cpu if self.cpu else float("inf")
 
 
-def timed(run: Callable[[], list[Any]], count: int) -> Timing:
-    cpu = time.process_time()
-    started = time.perf_counter()
-    answers = run()
-    seconds = time.perf_counter() - started
-    return Timing(seconds, time.process_time() - cpu, count, answers)
+Runner = Callable[[list[Any]], list[Any]]  # decides a batch of one engine's inputs, in order
 
 
-def run_iamdsl(workload: Workload, *, trace: bool) -> Timing:
+def interleaved(runs: dict[str, tuple[Runner, list[Any], list[Any]]], chunks: int) -> dict[str, Timing]:
+    """Time several engines on the same requests, taking turns chunk by chunk.
+
+    `runs` maps a name to (runner, warm-up inputs, measured inputs), the inputs
+    of every engine standing for the same requests in the same order.  Each
+    engine first decides its warm-up inputs.  Then the measured ones are cut
+    into `chunks`, and every engine decides each chunk in turn, the order
+    reversed from one chunk to the next: on a busy machine, a slow spell is
+    then shared out rather than landing on one engine.
+    """
+    for run, warmup, _ in runs.values():
+        run(warmup)
+    count = len(next(iter(runs.values()))[2])
+    seconds = dict.fromkeys(runs, 0.0)
+    cpu = dict.fromkeys(runs, 0.0)
+    answers: dict[str, list[Any]] = {name: [] for name in runs}
+    names = list(runs)
+    for number in range(chunks):
+        low, high = number * count // chunks, (number + 1) * count // chunks
+        for name in names if number % 2 == 0 else reversed(names):
+            run, _, inputs = runs[name]
+            batch = inputs[low:high]
+            cpu_started = time.process_time()
+            started = time.perf_counter()
+            answers[name] += run(batch)
+            seconds[name] += time.perf_counter() - started
+            cpu[name] += time.process_time() - cpu_started
+    return {name: Timing(seconds[name], cpu[name], count, answers[name]) for name in runs}
+
+
+def iamdsl_runner(workload: Workload, *, trace: bool) -> Runner:
     evaluate = workload.evaluator.evaluate
-    for request in workload.warmup:
-        evaluate(request, trace=trace)
-    requests = workload.requests
-    return timed(lambda: [evaluate(request, trace=trace).outcome for request in requests], len(requests))
+    return lambda requests: [evaluate(request, trace=trace).outcome for request in requests]
 
 
 def profile_iamdsl(workload: Workload, *, trace: bool, top: int = 25) -> str:
@@ -552,14 +574,11 @@ class PMapperInputs:
         return (node, request.action, request.resource, context, policy, prepared.resource_account if policy else None, levels or None, None)
 
 
-def run_pmapper(pm: Any, workload: Workload, prepared: list[Prepared], warmup: list[Prepared], documents: Documents) -> Timing:
+def pmapper_runner(pm: Any, workload: Workload, documents: Documents) -> tuple[Runner, PMapperInputs]:
     inputs = PMapperInputs(pm, workload.evaluator, documents)
     check = pm.check
-    for item in warmup:
-        check(*inputs.arguments(item))
-    calls = [inputs.arguments(item) for item in prepared]
-    # PMapper deep-copies the context it is given, so sharing the dicts is safe.
-    return timed(lambda: [check(*arguments) for arguments in calls], len(calls))
+    # PMapper deep-copies the context it is given, so the prepared dicts can be shared.
+    return (lambda calls: [check(*arguments) for arguments in calls]), inputs
 
 
 # ---------------------------------------------------------------- iam-simulate
@@ -735,23 +754,32 @@ class Row:
     full: Timing | None
 
 
-def measure(workload: Workload, pm: Any, runner: Path | None, notes: list[str]) -> list[Row]:
+def measure(workload: Workload, pm: Any, runner: Path | None, chunks: int, notes: list[str]) -> list[Row]:
     name, count = workload.name, len(workload.requests)
-    off = run_iamdsl(workload, trace=False)
-    full = run_iamdsl(workload, trace=True)
+    runs: dict[str, tuple[Runner, list[Any], list[Any]]] = {
+        "off": (iamdsl_runner(workload, trace=False), workload.warmup, workload.requests),
+        "full": (iamdsl_runner(workload, trace=True), workload.warmup, workload.requests),
+    }
+    prepared = warmup = None
+    if pm is not None or runner is not None:
+        prepared = [prepare(workload.evaluator, r) for r in workload.requests]
+        warmup = [prepare(workload.evaluator, r) for r in workload.warmup]
+    if pm is not None:
+        run, inputs = pmapper_runner(pm, workload, Documents())
+        runs["PMapper"] = (run, [inputs.arguments(p) for p in warmup], [inputs.arguments(p) for p in prepared])
+    timings = interleaved(runs, chunks)
+    off, full = timings["off"], timings["full"]
     rows = [Row("iamdsl", name, workload.statements, count, off, full)]
     notes.append(f"{name}: loaded in {workload.load_seconds:.2f} s; iamdsl outcomes: {outcome_mix(off.answers)}")
     if off.answers != full.answers:
         notes.append(f"{name}: WARNING: iamdsl's outcomes differ between trace off and full trace")
-    notes.append(f"{name}: iamdsl cpu-time decisions/s: {off.cpu_rate:,.0f} (trace off), {full.cpu_rate:,.0f} (full trace)")
-    if pm is None and runner is None:
-        return rows
-    prepared = [prepare(workload.evaluator, r) for r in workload.requests]
-    warmup = [prepare(workload.evaluator, r) for r in workload.warmup]
+    cpu = f"{name}: cpu-time decisions/s: iamdsl {off.cpu_rate:,.0f} (trace off), {full.cpu_rate:,.0f} (full trace)"
     if pm is not None:
-        timing = run_pmapper(pm, workload, prepared, warmup, Documents())
+        timing = timings["PMapper"]
         rows.append(Row("PMapper", name, workload.statements, count, timing, timing))
-        notes.append(f"{name}: PMapper cpu-time decisions/s: {timing.cpu_rate:,.0f}; allowed/denied agrees with iamdsl on {agreement(off.answers, timing.answers, lambda a: a)}")
+        cpu += f"; PMapper {timing.cpu_rate:,.0f}: iamdsl/PMapper {off.cpu_rate / timing.cpu_rate:.2f}x (off), {full.cpu_rate / timing.cpu_rate:.2f}x (full)"
+        notes.append(f"{name}: PMapper's allowed/denied agrees with iamdsl's on {agreement(off.answers, timing.answers, lambda a: a)}")
+    notes.append(cpu)
     if runner is not None:
         node = run_iam_simulate(runner, workload, prepared, warmup)
         rows.append(Row("iam-simulate", name, workload.statements, count, node.timing, node.timing))
@@ -762,7 +790,7 @@ def measure(workload: Workload, pm: Any, runner: Path | None, notes: list[str]) 
         )
         verdicts = {"Allowed": True, "ImplicitlyDenied": False, "ExplicitlyDenied": False}
         notes.append(
-            f"{name}: iam-simulate refused {node.errors} request(s); allowed/denied agrees with iamdsl on "
+            f"{name}: iam-simulate refused {node.errors} request(s); its allowed/denied agrees with iamdsl's on "
             f"{agreement(off.answers, node.timing.answers, verdicts.get)}"
         )
     return rows
@@ -813,6 +841,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--statements", type=int, default=3000, help="DSL statements of the synthetic organization (default: 3000)")
     parser.add_argument("--requests", type=int, default=5000, help="requests per model, each decided once by each engine (default: 5000)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--warmup", type=int, help="warm-up requests per model, distinct from the measured ones (default: as many as --requests)")
+    parser.add_argument("--chunks", type=int, default=10, help="the engines take turns over this many slices of the requests (default: 10)")
     parser.add_argument("--no-pmapper", action="store_true", help="skip PMapper")
     parser.add_argument("--no-iam-simulate", action="store_true", help="skip iam-simulate")
     parser.add_argument("--profile", choices=("off", "full"), help="print cProfile's top functions for iamdsl on each model, with the trace off or full")
@@ -827,7 +857,7 @@ def main(argv: list[str] | None = None) -> int:
         if runner is None:
             print(f"iam-simulate is skipped: {about}", file=sys.stderr)
 
-    warmup = max(50, args.requests // 5)
+    warmup = args.requests if args.warmup is None else args.warmup
     workloads = [
         load_workload(f"org-{args.statements}", org_text(args.statements, seed=args.seed)),
         load_workload("cross-account-21", SMALL_MODEL),
@@ -842,7 +872,7 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[Row] = []
     notes: list[str] = []
     for workload in workloads:
-        rows += measure(workload, pm, runner, notes)
+        rows += measure(workload, pm, runner, max(1, args.chunks), notes)
         print(f"measured {workload.name}", file=sys.stderr)
     print(table(rows))
     print()

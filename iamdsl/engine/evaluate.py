@@ -205,10 +205,10 @@ class Evaluator:
             entry.policies = [ref.label for ref in refs]
             found = entry.statements
             for ref in refs:
-                # Without the misses, only the statements whose actions cover the request's matter;
-                # with them, every statement, its action test already made by the index.
-                for index, statement, covers in indexed(ref.policy, action, every=record):
-                    st = match_statement(statement, index, ref, entry.layer, action, resource, caller, context, settings, record_misses=record, action_matched=covers)
+                # Without the misses, only the statements whose actions can cover the request's matter;
+                # with them, every statement, those that cannot cover it marked so by the index.
+                for index, statement, known in indexed(ref.policy, service, every=record):
+                    st = match_statement(statement, index, ref, entry.layer, action, resource, caller, context, settings, record_misses=record, action_matched=known)
                     if st is not None and (record or st.applies is not Truth.FALSE or st.action_matched and st.resource_matched):
                         found.append(st)
             if found:  # otherwise both stay FALSE, as for an empty layer

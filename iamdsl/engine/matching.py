@@ -37,8 +37,8 @@ def match_statement(
 ) -> StatementTrace | None:
     """The statement's verdict; None when it missed on action or resource and misses are not recorded.
 
-    `action_matched` is `actions_match(statement, action)` when the caller
-    already knows it (the policy index does), so that it is not tested again.
+    `action_matched` is False when the caller already knows the statement's
+    actions cannot cover `action` (the policy index does); None tests them.
     """
     variables = ref.policy.version == "2012-10-17"
     action_ok = _actions_match(statement, action) if action_matched is None else action_matched
@@ -92,9 +92,6 @@ def _actions_match(statement: Statement, action: str) -> bool:
     if statement.actions is not None:
         return any(action_matches(pattern, action) for pattern in statement.actions)
     return not any(action_matches(pattern, action) for pattern in statement.not_actions or ())
-
-
-actions_match = _actions_match  # public for policy_index.py, which must filter with this very test
 
 
 def _resources_match(statement: Statement, resource: str, context: Context, variables: bool, settings: Settings) -> Truth:

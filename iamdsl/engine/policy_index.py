@@ -1,65 +1,50 @@
-"""Which statements of a policy cover an action: an index by service prefix, then by action.
+"""Which statements of a policy can cover an action: an index by service prefix.
 
-Stage: engine (built lazily, once per policy, then shared by every decision).
+Stage: engine (built lazily, once per policy and service, then shared by every decision).
 
 An Action entry covers only actions of its own service prefix, compared
 without case; a bare `*` covers every action, and an entry whose prefix holds
 a wildcard covers none (R4, R14).  So for a request on `s3:GetObject`, only
 the statements that name `*` or an `s3:` entry can apply, plus every
-NotAction statement (NotAction matches by what it leaves out).  Those few are
-then tested with `match_statement`'s own action test (`actions_match`), once
-per action, and the answer is remembered.
+NotAction statement (NotAction matches by what it leaves out).
 
-The evaluator takes the statements that cover the action when it skips the
-misses, and every statement, each with its answer, when it records them.
-`match_statement` still decides everything else, so the index only ever
-saves the action test, and skips statements that would miss on it.
+The evaluator takes those candidates alone when it skips the misses, and
+every statement when it records them, each marked with what the index knows:
+False for a statement that cannot cover the action, None for a candidate,
+which `match_statement` tests as usual.  The index is per service rather
+than per action because services are few: it is warm after a handful of
+requests, where one per action would be cold for most of them.
 """
 
 from __future__ import annotations
 
-from iamdsl.engine.matching import actions_match
 from iamdsl.engine.wildcard import has_wildcard
 from iamdsl.model import Policy, Statement
 
-Tested = tuple[tuple[int, Statement, bool], ...]  # (position, statement, whether its actions cover the action)
+Tested = tuple[tuple[int, Statement, "bool | None"], ...]  # (position, statement, False when it cannot cover the action)
 
 _MAX_INDEXED = 20_000  # policies held at once; session policies arrive per request
-_MAX_ACTIONS = 4_096  # actions remembered per policy
 
 
 class PolicyIndex:
-    """One policy's statements, by the actions they cover."""
+    """One policy's statements, by the service prefixes their actions can cover."""
 
-    __slots__ = ("policy", "_by_service", "_by_action")
+    __slots__ = ("policy", "_prefixes", "_by_service")
 
     def __init__(self, policy: Policy) -> None:
         self.policy = policy  # held, so that the policy's id() stays unique while indexed
-        by_service: dict[str, list[int]] = {}
-        anything: list[int] = []  # statements that may cover any service: `*`, NotAction
-        for index, statement in enumerate(policy.statements):
-            prefixes = _prefixes(statement)
-            if prefixes is None:
-                anything.append(index)
-            for prefix in prefixes or ():
-                by_service.setdefault(prefix, []).append(index)
-        self._by_service = {service: tuple(sorted(set(found) | set(anything))) for service, found in by_service.items()}
-        self._by_service[""] = tuple(anything)  # any other service
-        self._by_action: dict[str, tuple[Tested, Tested]] = {}
+        self._prefixes = [_prefixes(statement) for statement in policy.statements]
+        self._by_service: dict[str, tuple[Tested, Tested]] = {}
 
-    def tested(self, action: str) -> tuple[Tested, Tested]:
-        """Every statement with its answer for `action`, and those that cover it."""
-        found = self._by_action.get(action)
+    def tested(self, service: str) -> tuple[Tested, Tested]:
+        """Every statement, marked, and the candidates alone, for an action of `service` (lower case)."""
+        found = self._by_service.get(service)
         if found is None:
-            statements = self.policy.statements
-            service = action.partition(":")[0].lower()
-            candidates = self._by_service.get(service, self._by_service[""])
-            covering = frozenset(index for index in candidates if actions_match(statements[index], action))
-            every = tuple((index, statement, index in covering) for index, statement in enumerate(statements))
-            found = (every, tuple(entry for entry in every if entry[2]))
-            if len(self._by_action) >= _MAX_ACTIONS:
-                self._by_action.clear()
-            self._by_action[action] = found
+            every = tuple(
+                (index, statement, None if prefixes is None or service in prefixes else False)
+                for index, (statement, prefixes) in enumerate(zip(self.policy.statements, self._prefixes))
+            )
+            found = self._by_service[service] = (every, tuple(entry for entry in every if entry[2] is None))
         return found
 
 
@@ -85,11 +70,11 @@ class PolicyIndexes:
     def __init__(self) -> None:
         self._indexes: dict[int, PolicyIndex] = {}
 
-    def statements(self, policy: Policy, action: str, *, every: bool) -> Tested:
-        """(position, statement, covers) of every statement of `policy`, or of those whose actions cover `action`."""
+    def statements(self, policy: Policy, service: str, *, every: bool) -> Tested:
+        """(position, statement, known) of every statement of `policy`, or of the candidates for an action of `service`."""
         index = self._indexes.get(id(policy))
         if index is None:
             if len(self._indexes) >= _MAX_INDEXED:
                 self._indexes.clear()
             index = self._indexes[id(policy)] = PolicyIndex(policy)
-        return index.tested(action)[0 if every else 1]
+        return index.tested(service)[0 if every else 1]

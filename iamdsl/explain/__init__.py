@@ -10,5 +10,6 @@ Nothing here prints: every function returns a string or a dict.
 - `phrases.py`    policy labels and grantees in words
 - `path.py`       the decision's graph path (`A.repo --Allow--> B.root --x--> B.OtherRole`)
 - `text.py`       the answer as text, in `full`, `summary` or `denies` mode
-- `json_output.py` the answer as JSON, schema `iamdsl/decision/v1`
+- `json_output.py` the answer as JSON, schema `iamdsl/decision/v1` (docs/json.md)
+- `fixes.py`      the least-privilege changes that would allow a denied request
 """

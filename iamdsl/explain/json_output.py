@@ -24,6 +24,7 @@ from iamdsl.engine.verbs import VerbDecision
 from iamdsl.explain.conditions import iam_form, in_words, key_name
 from iamdsl.explain.names import Names
 from iamdsl.explain.path import path_of
+from iamdsl.explain.phrases import statement_reason
 from iamdsl.explain.text import headline
 from iamdsl.model import Condition, Model, Span
 
@@ -125,7 +126,7 @@ def _statement(st: StatementTrace, names: Names) -> dict[str, Any]:
         "resource_matched": st.resource_matched,
         "principal_matched": st.principal_matched,
         "grant": st.grant.value if st.grant else None,
-        "reason": names.humanize(st.reason),
+        "reason": statement_reason(st, names),
         "condition_reasons": list(st.condition_reasons),
         "residual": [_condition(c) for c in st.residual],
     }

@@ -75,6 +75,17 @@ def grantee(st: StatementTrace, caller: Caller, names: Names) -> str:
     return names.caller(caller)
 
 
+def statement_reason(st: StatementTrace, names: Names) -> str:
+    """Why a statement applies or not, with names put in for ARNs.
+
+    Condition reasons keep their values as IAM compares them: `aws:PrincipalAccount
+    222222222222 is not 111111111111` must not read as if the policy said `B`.
+    """
+    if st.condition_reasons and st.reason.startswith(("its condition", "it applies only if")):
+        return st.reason
+    return names.humanize(st.reason)
+
+
 def statement_ref(st: StatementTrace) -> str:
     """`statement "Sid"` when it has a Sid, else its position: `statement 2`."""
     sid = st.statement.sid

@@ -43,7 +43,7 @@ from iamdsl.engine.verbs import VerbDecision
 from iamdsl.explain.conditions import iam_text, in_words
 from iamdsl.explain.names import Names
 from iamdsl.explain.path import path_of
-from iamdsl.explain.phrases import grantee, join_words, location, policy_phrase, statement_ref
+from iamdsl.explain.phrases import grantee, join_words, location, policy_phrase, statement_reason, statement_ref
 from iamdsl.model import Condition, Model, Span
 
 Mode = Literal["full", "summary", "denies"]
@@ -56,8 +56,9 @@ _ACTION = "\x00action\x00"
 _RESOURCE = "\x00resource\x00"
 
 _MISSED_SHOWN = 5  # statements of a layer that missed on action or resource, listed in full mode
-_COLUMN_MAX = 84
-_QUOTE_MAX = 100  # a quoted statement longer than this is cut  # the location column starts at most here; longer lines push theirs right
+_COLUMN_MAX = 84  # the location column starts at most here; longer lines push theirs right
+_QUOTE_MAX = 100  # a quoted statement longer than this is cut
+# Lines follow the path, from the resource to the caller, then the guardrails.
 _ORDER = (Layer.RESOURCE, Layer.IDENTITY, Layer.BOUNDARY, Layer.SESSION, Layer.SCP, Layer.RCP, Layer.ENDPOINT)
 
 
@@ -104,7 +105,9 @@ class _Line:
     mark: str  # ✓ ✗ ? ·
     text: str  # may hold the _ACTION and _RESOURCE placeholders
     where: str | None
-    kind: str  # allow, deny, unknown, missing, unneeded, near, missed
+    # allow, deny, unknown; missing (a needed Allow), unneeded (an Allow that did not matter);
+    # near (an Allow that nearly applied), near-deny, missed (matched neither action nor resource)
+    kind: str
     deciding: bool = False
     span: Span | None = None
     children: tuple["_Line", ...] = ()
@@ -124,7 +127,9 @@ class _Explained:
 def _explain(decision: Decision, names: Names) -> _Explained:
     request, trace = decision.request, decision.trace
     placeholders = _Placeholders(request.action, request.resource, names)
-    needed = set(trace.blocked_by)
+    # The layers whose missing Allow is why the request is denied (✗); an explicit
+    # Deny is why on its own, so then a missing Allow is only context (·).
+    needed = set(trace.blocked_by) if decision.outcome is Outcome.IMPLICIT_DENY else set()
     if trace.missing_side in ("identity", "both") or _identity_missing(decision):
         needed.add(Layer.IDENTITY)
     if trace.missing_side in ("resource", "both"):
@@ -164,6 +169,13 @@ class _Placeholders:
         if self.resource != "*":
             text = text.replace(self.resource, _RESOURCE)
         return self.action.sub(_ACTION, self.names.humanize(text))
+
+    def reason(self, st: StatementTrace) -> str:
+        """A statement's reason; condition values stay as IAM compares them (`statement_reason`)."""
+        text = statement_reason(st, self.names)
+        if self.resource != "*":
+            text = text.replace(self.resource, _RESOURCE)
+        return self.action.sub(_ACTION, text)
 
 
 def _headline(decision: Decision, names: Names, placeholders: _Placeholders) -> str:
@@ -231,10 +243,10 @@ def _layer_lines(entry: LayerTrace, decision: Decision, names: Names, placeholde
         missing = _missing(entry, decision, names, placeholders, needed)
         if missing is not None:
             lines.append(missing)
-    for st in entry.statements:  # Denies that nearly applied: context, in full mode
+    for st in entry.statements:  # Denies that nearly applied: context, so full mode only
         if st.is_deny and st.applies is Truth.FALSE and st.action_matched and st.resource_matched:
-            text = f"{_policy(st, decision, names)}, {statement_ref(st)} (a Deny): {placeholders(st.reason)}"
-            lines.append(_Line("·", text, location(st.span), "near", span=st.span))
+            text = f"{_policy(st, decision, names)}, {statement_ref(st)} (a Deny): {placeholders.reason(st)}"
+            lines.append(_Line("·", text, location(st.span), "near-deny", span=st.span))
     return lines
 
 
@@ -250,8 +262,8 @@ def _missing(entry: LayerTrace, decision: Decision, names: Names, placeholders: 
             return None  # the root user needs no identity policy in its own account (R63)
         text = f"no identity policy of {who} allows {_ACTION} on {_RESOURCE}"
     elif layer is Layer.BOUNDARY:
-        boundary = entry.policies[0] if entry.policies else f"of {entry.label}"
-        text = f"{names.humanize(policy_phrase(boundary, layer))} does not allow {_ACTION}"
+        boundary = names.humanize(policy_phrase(entry.policies[0], layer)) if entry.policies else f"the permissions boundary of {entry.label}"
+        text = f"{boundary} does not allow {_ACTION}"
     elif layer is Layer.SESSION:
         text = f"the session policy does not allow {_ACTION}"
     elif layer is Layer.RESOURCE:
@@ -273,11 +285,11 @@ def _missing(entry: LayerTrace, decision: Decision, names: Names, placeholders: 
     children: list[_Line] = []
     for st in near:
         phrase = names.humanize(policy_phrase(st.policy, layer, resource))
-        children.append(_Line("·", f"{phrase}, {statement_ref(st)}: {placeholders(st.reason)}", location(st.span), "near", span=st.span))
+        children.append(_Line("·", f"{phrase}, {statement_ref(st)}: {placeholders.reason(st)}", location(st.span), "near", span=st.span))
     missed = [st for st in entry.statements if not st.is_deny and not (st.action_matched and st.resource_matched)]
     for st in missed[:_MISSED_SHOWN]:
         phrase = names.humanize(policy_phrase(st.policy, layer, resource))
-        children.append(_Line("·", f"{phrase}, {statement_ref(st)}: {placeholders(st.reason)}", location(st.span), "missed", span=st.span))
+        children.append(_Line("·", f"{phrase}, {statement_ref(st)}: {placeholders.reason(st)}", location(st.span), "missed", span=st.span))
     if len(missed) > _MISSED_SHOWN:
         children.append(_Line("·", f"… and {len(missed) - _MISSED_SHOWN} more statements that do not match", None, "missed"))
     if needed:
@@ -423,7 +435,7 @@ def _render_body(explained: _Explained, words: _Words, depth: int, out: "_Out") 
         _render_body(extra, also, depth + 1, out)
 
 
-def _render_line(line: _Line, words: _Words, depth: int, out: "_Out", parent_kept: bool = True) -> None:
+def _render_line(line: _Line, words: _Words, depth: int, out: "_Out") -> None:
     if not out.keeps(line):
         return
     out.row(depth, line.mark, words.put(line.text), line.where)

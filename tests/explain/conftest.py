@@ -86,6 +86,11 @@ role B.Ci {
 role B.Ci2 {
     allow sts:AssumeRole on A.Deployer
 }
+
+resource A.vault : s3:bucket "acme-vault" {
+    allow s3:GetObject on self/* to account B
+    deny s3:DeleteObject on self/* to account B
+}
 """
 
 Ask = Callable[..., "Decision | VerbDecision"]

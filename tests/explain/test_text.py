@@ -93,6 +93,19 @@ def test_explicit_deny_names_the_deny_statement(world, ask, world_text, where) -
     )
 
 
+def test_explicit_deny_does_not_blame_missing_allows(world, ask, world_text, where) -> None:
+    """Neither side allows s3:DeleteObject either, but the Deny alone is why: no ✗ for the Allows."""
+    decision = ask(world, "B.Ci", "s3:DeleteObject", "A.vault/x")
+    at = where(world_text, "deny s3:DeleteObject on self/* to account B", "explain.iam")
+    assert render(decision, world, mode="summary").splitlines()[:3] == [
+        "DENIED (explicit): an explicit Deny in A.vault's bucket policy applies",
+        f"  ✗ A.vault's bucket policy denies s3:DeleteObject to account B   {at}",
+        "  path: A.vault --x--> B.root --x--> B.Ci (blocked by a Deny in A.vault's bucket policy)",
+    ]
+    full = render(decision, world, mode="full").splitlines()
+    assert "  · no identity policy of B.Ci allows s3:DeleteObject on A.vault/x" in full
+
+
 def test_explicit_deny_quotes_its_source_when_given(world, ask, world_text) -> None:
     text = render(ask(world, "A.Dev", "s3:DeleteBucket", "A.logs"), world, mode="denies", sources={"explain.iam": world_text})
     lines = text.splitlines()
