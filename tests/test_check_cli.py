@@ -144,3 +144,21 @@ def test_expect_only_names_exactly_who_can(tmp_path, line, passes):
 def test_expect_only_failure_names_the_open_account(tmp_path, capsys):
     assert _check(tmp_path, ONLY + "expect only {} can pull A.img except roots\n") == 1
     assert "any principal of account C (open: its IAM policies are unknown) can too" in capsys.readouterr().out
+
+
+def test_a_failure_shows_the_explanation_and_the_fix(tmp_path, capsys):
+    assert _check(tmp_path, DESIGN + "expect can B.OtherRole pull A.repo\n") == 1
+    out = capsys.readouterr().out
+    assert "✗ no identity policy of B.OtherRole allows" in out
+    assert "B.root --x--> B.OtherRole" in out
+    assert "fix (in account B): role B.OtherRole { allow pull on A.repo }" in out
+
+
+def test_expect_only_with_an_org_grant_is_symbolic(tmp_path, capsys):
+    text = (
+        "account A 111111111111\n"
+        'resource A.b : s3:bucket "b" { allow s3:GetObject on self/* to anyone when aws:PrincipalOrgID == "o-abc1234567" }\n'
+        'expect only {} can s3:GetObject A.b/"x" except roots\n'
+    )
+    assert _check(tmp_path, text) == 1
+    assert "any principal of an account outside the model can too: CONDITIONAL" in capsys.readouterr().out

@@ -43,7 +43,7 @@ class ToSyntax(Transformer):
 
         lark's walk builds a new wrapper for every node it visits (that is how
         `v_args(meta=True)` works) and looks up a method for every token; on a
-        large organization that was a fifth of the load time.
+        large organization that was a tenth of the load time.
         """
         return self._walk(tree)
 

@@ -53,6 +53,10 @@ class Sizes:
     delegation: float = 0.2  # chance of a `delegate` line
     external: int = 2  # external accounts in the whole org
 
+    def __post_init__(self) -> None:
+        if self.roles[0] < 1:
+            raise ValueError("every account needs a role, so that its share of the statements has a place")
+
 
 LARGE = Sizes()
 SMALL = Sizes(roles=(1, 2), users=(0, 1), groups=(0, 1), resources=(0, 2), policies=(0, 1), boundary=0.3, endpoint=0.2, delegation=0.3, external=1)
@@ -342,8 +346,6 @@ def _accounts_for(statements: int) -> int:
 def _files_for(statements: int, files: int | None) -> int:
     if files is None:
         return 1 if statements <= STATEMENTS_PER_FILE else 1 + math.ceil(statements / STATEMENTS_PER_FILE)
-    if files < 1:
-        raise ValueError("files must be at least 1")
     return files
 
 
@@ -351,6 +353,8 @@ def render(pick: Picker, statements: int, accounts: int, sizes: Sizes = LARGE, f
     """The files of one organization, by name, main file first (the strategies' entry point too)."""
     if statements < 0:
         raise ValueError("statements must not be negative")
+    if files < 1:
+        raise ValueError("files must be at least 1")
     org = _Org(pick, statements, accounts, sizes)
     chunks = [org.account_text(plan) for plan in org.world.accounts]
     if files == 1:

@@ -180,8 +180,11 @@ class World:
     external: list[str]  # external accounts (open: only referenced)
 
     def other_account(self, pick: Picker, home: AccountPlan) -> AccountPlan:
-        others = [a for a in self.accounts if a.name != home.name]
-        return pick.choice(others) if others else home
+        """Any account but `home` (or `home` when it is alone), without building a list of thousands."""
+        if len(self.accounts) < 2:
+            return home
+        chosen = self.accounts[pick.between(0, len(self.accounts) - 2)]
+        return self.accounts[-1] if chosen is home else chosen  # `home` drawn: take the one slot left out
 
     def some_resource(self, pick: Picker, home: AccountPlan, cross: bool) -> ResourcePlan | None:
         account = self.other_account(pick, home) if cross else home
