@@ -1,6 +1,6 @@
 """Which statements of a policy can cover an action: an index by service prefix.
 
-Stage: engine (built lazily, once per policy and service, then shared by every decision).
+Stage: engine (built once per policy, when a decision first meets it, then shared by every decision).
 
 An Action entry covers only actions of its own service prefix, compared
 without case; a bare `*` covers every action, and an entry whose prefix holds
@@ -11,9 +11,9 @@ NotAction statement (NotAction matches by what it leaves out).
 The evaluator takes those candidates alone when it skips the misses, and
 every statement when it records them, each marked with what the index knows:
 False for a statement that cannot cover the action, None for a candidate,
-which `match_statement` tests as usual.  The index is per service rather
-than per action because services are few: it is warm after a handful of
-requests, where one per action would be cold for most of them.
+which `match_statement` tests as usual.  The index is by service rather
+than by action, and built for all services at once: an index per action, or
+per service met, would be cold for most requests, which name many actions.
 """
 
 from __future__ import annotations
@@ -29,22 +29,37 @@ _MAX_INDEXED = 20_000  # policies held at once; session policies arrive per requ
 class PolicyIndex:
     """One policy's statements, by the service prefixes their actions can cover."""
 
-    __slots__ = ("policy", "_prefixes", "_by_service")
+    __slots__ = ("policy", "_candidates", "_anywhere", "_every")
 
     def __init__(self, policy: Policy) -> None:
         self.policy = policy  # held, so that the policy's id() stays unique while indexed
-        self._prefixes = [_prefixes(statement) for statement in policy.statements]
-        self._by_service: dict[str, tuple[Tested, Tested]] = {}
+        statements = policy.statements
+        by_service: dict[str, list[int]] = {}
+        anywhere: list[int] = []  # `*` and NotAction statements: candidates for every service
+        for index, statement in enumerate(statements):
+            prefixes = _prefixes(statement)
+            if prefixes is None:
+                anywhere.append(index)
+            for prefix in prefixes or ():
+                by_service.setdefault(prefix, []).append(index)
+        self._anywhere: Tested = tuple((index, statements[index], None) for index in anywhere)
+        self._candidates: dict[str, Tested] = {
+            service: tuple((index, statements[index], None) for index in sorted(set(found).union(anywhere)))
+            for service, found in by_service.items()
+        }
+        self._every: dict[str, Tested] = {}  # built when a trace records the misses
 
-    def tested(self, service: str) -> tuple[Tested, Tested]:
-        """Every statement, marked, and the candidates alone, for an action of `service` (lower case)."""
-        found = self._by_service.get(service)
+    def candidates(self, service: str) -> Tested:
+        """The statements that can cover an action of `service` (lower case), each marked None (to be tested)."""
+        return self._candidates.get(service, self._anywhere)
+
+    def every(self, service: str) -> Tested:
+        """Every statement, the candidates marked None and the others False (they cannot cover the action)."""
+        found = self._every.get(service)
         if found is None:
-            every = tuple(
-                (index, statement, None if prefixes is None or service in prefixes else False)
-                for index, (statement, prefixes) in enumerate(zip(self.policy.statements, self._prefixes))
-            )
-            found = self._by_service[service] = (every, tuple(entry for entry in every if entry[2] is None))
+            candidates = {index for index, _, _ in self.candidates(service)}
+            found = tuple((index, statement, None if index in candidates else False) for index, statement in enumerate(self.policy.statements))
+            self._every[service] = found
         return found
 
 
@@ -77,4 +92,4 @@ class PolicyIndexes:
             if len(self._indexes) >= _MAX_INDEXED:
                 self._indexes.clear()
             index = self._indexes[id(policy)] = PolicyIndex(policy)
-        return index.tested(service)[0 if every else 1]
+        return index.every(service) if every else index.candidates(service)

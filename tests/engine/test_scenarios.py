@@ -36,7 +36,8 @@ CASES = _cases()
 
 def _case_id(case: tuple[Scenario, int, ScenarioRequest]) -> str:
     scenario, index, _ = case
-    return f"{Path(scenario.path).stem}-request{index + 1}"
+    # the id names the rules the case tests, so that a failure names them too: E01-R20-R52-R61-request1
+    return "-".join([Path(scenario.path).stem, *scenario.rules, f"request{index + 1}"])
 
 
 def _sids(decision: Decision, *, deny: bool) -> set[str]:
