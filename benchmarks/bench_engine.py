@@ -13,7 +13,10 @@ actions come from the policies, the verbs and the catalogue; resources are the
 model's, objects in its buckets, roles, `*` and ARNs nobody declared; contexts
 vary (source IP, region, MFA, TLS, endpoints, and keys the policies test).
 Contexts are closed (a key not given is absent), as the other simulators
-assume.  A separate, smaller set of requests warms each engine up first.
+assume.  A separate set of as many requests (`--warmup`) warms each engine
+up first.  Then the Python engines take turns over slices of the measured
+requests (`--chunks`), so that a busy spell on the machine is shared out
+rather than landing on one of them.
 
 Each engine decides the same requests:
 - iamdsl, `Evaluator.evaluate` with the trace off (`trace=False`) and with the
@@ -32,7 +35,9 @@ Each engine decides the same requests:
 
 Inputs for the other engines (IAM JSON documents, each request's context as
 iamdsl derives it, its resource policy and SCP levels) are prepared before the
-clock starts, so each engine is timed on its decisions alone.  Times are wall
+clock starts, so each engine is timed on its decisions alone.  PMapper is not
+given the context keys it derives itself (it copies the context on every
+call, so more keys would only slow it down).  Times are wall
 clock (`perf_counter`); CPU time is printed too, steadier on a busy machine.
 The exit code is 0 even when a target is missed, since timings depend on the
 machine.

@@ -233,7 +233,15 @@ def _policy_values(
     family = operator.family
     allowed = family in (Family.STRING, Family.ARN) or (family is Family.BOOL and settings.variables_in_bool)
     enabled = variables and allowed
+    if not enabled or not any("${" in value for value in condition.values):
+        return _plain_values(condition.values)  # nothing to substitute: the same for every request
     return tuple(_PolicyValue(value, substitute(value, context, enabled=enabled)) for value in condition.values)
+
+
+@functools.lru_cache(maxsize=4096)
+def _plain_values(values: tuple[str, ...]) -> tuple[_PolicyValue, ...]:
+    """Policy values without variables, as `substitute` leaves them (immutable, so shared)."""
+    return tuple(_PolicyValue(value, Substitution(Outcome.RESOLVED, (value,))) for value in values)
 
 
 def _decided_without_value(key: str, operator: Operator, values: tuple[_PolicyValue, ...], settings: Settings) -> str | None:
@@ -320,18 +328,19 @@ def _test(request_value: str, operator: Operator, values: tuple[_PolicyValue, ..
             if matched is None:
                 return Truth.FALSE, f"{request_value} is not {_KIND[family]}, so {operator} does not match ({_PARSE_RULE[family]})"
             results.append((value, _truth(matched)))
-    hits = [v.shown(family, settings) for v, t in results if t is Truth.TRUE]
-    misses = [v.shown(family, settings) for v, t in results if t is Truth.FALSE]
-    open_ = [v for v, t in results if t is Truth.UNKNOWN]
     truth = _any(t for _, t in results)
     if operator.negated:
         truth = _not(truth)
-    if hits:
-        return truth, f"{request_value} {yes} {hits[0]}"
+    # Only the values a reason names are rendered: rendering (an IP range, a substitution) costs.
+    hit = next((v for v, t in results if t is Truth.TRUE), None)
+    if hit is not None:
+        return truth, f"{request_value} {yes} {hit.shown(family, settings)}"
+    open_ = [v for v, t in results if t is Truth.UNKNOWN]
     if open_:
         keys = sorted({k for v in open_ for k in v.substitution.unknown})
         against = _either(v.substitution.text for v in open_)
         return truth, f"{request_value} against {against} depends on {', '.join(keys)}, which is not known"
+    misses = [v.shown(family, settings) for v, t in results if t is Truth.FALSE]
     return truth, f"{request_value} {no} {_either(misses)}"
 
 

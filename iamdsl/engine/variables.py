@@ -78,6 +78,8 @@ class Substitution:
         """The pattern to match with; only when every variable was resolved."""
         if self.outcome is not Outcome.RESOLVED:
             raise ValueError(f"no pattern: the substitution is {self.outcome.value}")
+        if len(self.parts) == 1 and isinstance(self.parts[0], str):
+            return self.parts[0]  # plain policy text, the usual case
         parts = tuple(p for p in self.parts if not isinstance(p, Variable))
         if all(isinstance(p, str) for p in parts):
             return "".join(parts)  # type: ignore[arg-type]

@@ -262,7 +262,22 @@ class Resolver:
             self.delegates.append(decl)
         elif isinstance(decl, s.ExpectDecl):
             self.expects.append(decl)
+        elif isinstance(decl, s.ReplaceDecl):
+            self._forget(decl.decl)
+            self._gather(decl.decl)
         # IncludeDecl is the loader's business
+
+    def _forget(self, decl: Any) -> None:
+        """Drop what the blocks gathered so far say about `decl`'s entity (`replace`)."""
+        key = decl.name.key
+        if isinstance(decl, s.EntityDecl):
+            self.entities.pop(key, None)
+        elif isinstance(decl, s.ResourceDecl):
+            self.resources.pop(key, None)
+        elif isinstance(decl, s.ManagedPolicyDecl):
+            self.managed_decls.pop(key, None)
+        elif isinstance(decl, s.EndpointDecl):
+            self.endpoint_decls.pop(key, None)
 
     def _setting(self, current, value: str, span: Span, what: str):
         if current is not None and current[0] != value:

@@ -332,6 +332,14 @@ class DelegateDecl:
     or_spans: list[Span] = field(default_factory=list)
 
 
+@dataclass(slots=True)
+class ReplaceDecl:
+    """`replace role B.X {…}`: drops every earlier block of the entity and keeps this one."""
+
+    decl: Union[EntityDecl, ResourceDecl, ManagedPolicyDecl, EndpointDecl]
+    span: Span
+
+
 # ------------------------------------------------------------------ queries
 
 
@@ -425,6 +433,7 @@ Declaration = Union[
     EndpointDecl,
     DelegateDecl,
     ExpectDecl,
+    ReplaceDecl,
 ]
 Query = Union[CanQuery, WhoQuery, WhatQuery, HowQuery]
 

@@ -406,6 +406,10 @@ class ToSyntax(Transformer):
         conditions, ors = children[-1] if isinstance(children[-1], tuple) else ([], [])
         return s.DelegateDecl(actions, resources, principals, self._span(meta), conditions, ors)
 
+    # ------------------------------------------------------------ replace
+    def replace(self, meta, children):
+        return s.ReplaceDecl(children[0], self._span(meta))
+
     # ------------------------------------------------------------ specs and queries
     def expect(self, meta, children):
         declaration = children[0]
