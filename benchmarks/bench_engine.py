@@ -72,9 +72,9 @@ if str(ROOT) not in sys.path:
 from iamdsl import catalog  # noqa: E402
 from iamdsl.engine.actions import action_matches  # noqa: E402
 from iamdsl.engine.callers import caller_for  # noqa: E402
-from iamdsl.engine.context import Context, Lookup, Presence  # noqa: E402
+from iamdsl.engine.context import Context, Presence  # noqa: E402
 from iamdsl.engine.evaluate import Evaluator, Outcome  # noqa: E402
-from iamdsl.engine.request import Caller, CallerKind, Request  # noqa: E402
+from iamdsl.engine.request import Caller, Request  # noqa: E402
 from iamdsl.engine.world import OwnedResource  # noqa: E402
 from iamdsl.language.loader import load_text  # noqa: E402
 from iamdsl.model import Model, Policy, PrincipalKind, Subject  # noqa: E402

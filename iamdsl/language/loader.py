@@ -211,6 +211,21 @@ def load_text(text: str, name: str = "<string>") -> Loaded:
         return _finish(reader)
 
 
+def load_layers(paths: Sequence[str | os.PathLike[str]], texts: Sequence[tuple[str, str]] = ()) -> Loaded:
+    """Files, then `(name, text)` pairs read as if they came after them (the REPL's what-if changes).
+
+    Never cached: the texts change with every edit.  A text's `include` and
+    `from` paths are relative to the working directory.
+    """
+    with _collector_paused():
+        reader = _Reader()
+        for path in paths:
+            reader.add_path(os.fspath(path))
+        for name, text in texts:
+            reader.add_text(text, name)
+        return _finish(reader)
+
+
 def load_paths(paths: Sequence[str | os.PathLike[str]], *, cache_dir: str | os.PathLike[str] | None = None) -> Loaded:
     """Load a model from files.  With `cache_dir`, reuse a checked model if no file changed."""
     names = [os.fspath(p) for p in paths]

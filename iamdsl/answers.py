@@ -1,0 +1,99 @@
+"""Answers to queries: a model and a query's text -> the rendered answer and its exit code.
+
+Stage: the shells' shared core (resolve the query -> engine or graph ->
+explain).  `iamdsl query` prints what this returns, and the REPL shows it, so
+both answer a question in the same words (design.md §3).
+
+`can P V R` answers with the decision, its explanation and, for a denial, the
+fix.  `who can V R` lists every principal that can, symbolic ones included.
+`what can P do [on R]` lists the actions, per resource.  `how can` needs the
+graph's paths, so it says it is not supported yet.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Mapping
+
+from iamdsl.engine.callers import caller_for
+from iamdsl.engine.context import Context
+from iamdsl.engine.evaluate import Evaluator, Outcome
+from iamdsl.engine.verbs import evaluate_actions
+from iamdsl.explain import text as explain_text
+from iamdsl.explain.fix_lines import fix_lines, fix_to_json
+from iamdsl.explain.fixes import suggest
+from iamdsl.explain.json_output import decision_to_json
+from iamdsl.explain.listing import render_what, render_who, what_to_json, who_to_json
+from iamdsl.graph.access import principal_access
+from iamdsl.graph.enumerate import who_can
+from iamdsl.language.errors import IamdslError, NotSupportedError
+from iamdsl.language.query import resolve_query_text
+from iamdsl.language.resolve import ResolvedQuery
+from iamdsl.model import Model
+from iamdsl.specs.expectations import context_of
+
+# design.md §4: 0 allowed or answered, 1 denied, 3 conditional or partial (2, bad input, is raised)
+EXIT_OK, EXIT_DENIED, EXIT_UNDECIDED = 0, 1, 3
+QUERY_WORDS = ("can", "who", "what", "how")  # the words a query starts with
+
+
+def answer(
+    model: Model,
+    text: str,
+    *,
+    explain: str = "summary",
+    fmt: str = "text",
+    now: datetime | None = None,
+    sources: Mapping[str, str] | None = None,
+    name: str = "<query>",
+) -> tuple[str, int]:
+    """The answer to the query `text`, rendered as `fmt` (text or json), and its exit code.
+
+    `sources` are the texts the model was loaded from, so that explanations
+    can point at lines.  Raises IamdslError for a query that does not parse or
+    resolve (its sources include the query), and NotSupportedError for `how can`.
+    """
+    try:
+        resolved, _warnings = resolve_query_text(model, text, name)
+        if resolved.kind == "how":
+            raise NotSupportedError(
+                "`how can` needs the paths of the Permissions Graph (assume-role chains and escalation), which are not built yet",
+                resolved.span,
+                help="ask `can P VERB R`, `who can VERB R` or `what can P do on R`",
+            )
+        evaluator = Evaluator(model, now=now)
+        if resolved.kind == "can":
+            return _can(model, evaluator, resolved, explain=explain, fmt=fmt, sources=sources or {})
+        if resolved.kind == "who":
+            context = Context.from_values(resolved.context)
+            reaches = who_can(model, evaluator, resolved.action, resolved.actions, resolved.resource, context)
+            if fmt == "json":
+                return json.dumps(who_to_json(resolved, reaches, model), indent=2), EXIT_OK
+            return render_who(resolved, reaches, model), EXIT_OK
+        caller = caller_for(resolved.subject, model)
+        found = principal_access(model, resolved.subject.name, caller, resource=resolved.resource, evaluator=evaluator)
+        if fmt == "json":
+            return json.dumps(what_to_json(resolved, found, model), indent=2), EXIT_OK
+        return render_what(resolved, found, model), EXIT_OK
+    except IamdslError as error:
+        error.sources.setdefault(name, text)
+        raise
+
+
+def _can(model: Model, evaluator: Evaluator, resolved: ResolvedQuery, *, explain: str, fmt: str, sources: Mapping[str, str]) -> tuple[str, int]:
+    expectation = resolved.expectation
+    caller = caller_for(expectation.subjects[0], model, expectation)
+    decision = evaluate_actions(evaluator, caller, expectation.action, expectation.actions, expectation.resource, context_of(expectation))
+    fixes = suggest(decision, model) if decision.outcome is not Outcome.ALLOWED else []
+    if fmt == "json":
+        document = decision_to_json(decision, model)
+        document["fixes"] = [fix_to_json(f) for f in fixes]
+        rendered = json.dumps(document, indent=2)
+    else:
+        rendered = explain_text.render(decision, model, mode=explain, sources=dict(sources), fixes=fix_lines(fixes))
+    if decision.outcome is Outcome.ALLOWED:
+        return rendered, EXIT_OK
+    if decision.outcome.denied:
+        return rendered, EXIT_DENIED
+    return rendered, EXIT_UNDECIDED
