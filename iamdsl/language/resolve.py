@@ -868,17 +868,21 @@ class Resolver:
             return Principal(type=aws, value=account.root_arn)
         entity = self.entities.get(name.key)
         if entity is None:
-            if name.account in self.accounts:
-                known = [k for k, e in self.entities.items() if e.kind != "group"]
-                self.out.error("E010", f"unknown principal `{name}`", name.span, help=suggestion(name.key, known) or f"declare it: `role {name}`")
-            else:
-                self._account(name.account, name.span)
+            self._unknown_principal(name)
             return None
         if entity.kind == "group":
             self.out.error("E036", f"`{name}` is a group, and a group cannot be a principal", name.span, help="name its users, or the account")
             return None
         arn = self._entity_arn(entity)
         return Principal(type=aws, value=arn) if arn else None
+
+    def _unknown_principal(self, name: s.Name) -> None:
+        """Report a principal name that resolves to nothing: the account, or the name in it."""
+        if name.account in self.accounts:
+            known = [k for k, e in self.entities.items() if e.kind != "group"]
+            self.out.error("E010", f"unknown principal `{name}`", name.span, help=suggestion(name.key, known) or f"declare it: `role {name}`")
+        else:
+            self._account(name.account, name.span)
 
     def _conditions(self, items: list[s.ConditionSyntax], or_spans: list[Span]) -> tuple[Condition, ...]:
         for span in or_spans:
@@ -1262,11 +1266,7 @@ class Resolver:
             if name.name == "root":
                 account = self._account(name.account, name.span)
                 return Subject(kind="root", name=name.key, arn=account.root_arn, span=span) if account else None
-            if name.account in self.accounts:
-                known = [k for k, e in self.entities.items() if e.kind != "group"]
-                self.out.error("E010", f"unknown principal `{name}`", name.span, help=suggestion(name.key, known) or f"declare it: `role {name}`")
-            else:
-                self._account(name.account, name.span)
+            self._unknown_principal(name)
             return None
         if entity.kind == "group":
             self.out.error("E036", f"`{name}` is a group, and a group cannot make requests", name.span, help="ask about one of its users")
