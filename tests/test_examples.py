@@ -55,9 +55,10 @@ def test_example_states_real_expectations(path: Path) -> None:
 def test_check_command_accepts_example(path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["check", str(path), "--no-cache"]) == 0
     captured = capsys.readouterr()
-    summary = captured.out.strip().splitlines()[-1]
-    assert summary.startswith(f"{path}: ")
-    assert ", 0 failed" in summary  # every example passes its own expectations
+    lines = captured.out.strip().splitlines()
+    assert lines[-2].startswith(f"{path}: ")  # the file's own summary, then the total
+    assert lines[-1].startswith("total: ")
+    assert ", 0 failed" in lines[-2] and ", 0 failed" in lines[-1]  # every example passes its own expectations
     assert captured.err == ""  # and loads without a warning
 
 

@@ -93,8 +93,10 @@ def test_console_script_help() -> None:
     assert "check" in done.stdout
 
 
-def test_bare_command_prints_help_and_exits_2() -> None:
-    done = run([_console_script()])
+def test_bare_command_without_a_terminal_prints_help_and_exits_2() -> None:
+    # At a terminal a bare `iamdsl` opens the REPL (tests/repl/test_cli.py); a script or CI,
+    # with no terminal on standard input, gets the help and never waits for keys.
+    done = subprocess.run([_console_script()], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 2
     assert "usage: iamdsl" in done.stderr
     assert "check" in done.stderr

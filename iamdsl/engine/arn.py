@@ -27,6 +27,7 @@ from iamdsl.engine.wildcard import (
     Pattern,
     compile_glob,
     ends_with_star,
+    fold,
     glob_match,
     is_star,
     pattern_has_wildcard,
@@ -129,6 +130,67 @@ def _compile_resource(pattern: Pattern, ignore_case: bool, crossing: bool) -> _C
     # No field can cross a colon: each lines up with one field of the ARN (as `_fields_match` does).
     globs = tuple(compile_glob(field, ignore_case=ignore_case and 0 < number < 5) for number, field in enumerate(padded))
     return _CompiledResource(False, False, padded, globs)
+
+
+def request_fields(requested: str) -> list[str] | None:
+    """The six fields of a requested ARN, split once per request for every `ResourceCheck`; None when not an ARN."""
+    fields = requested.split(":", 5)
+    return fields if len(fields) == 6 and fields[0] == "arn" else None
+
+
+class ResourceCheck:
+    """A Resource entry without variables, compiled once: `resource_matches` with the analysis done.
+
+    Each field that is a `*` is dropped, a field without wildcards becomes a
+    string comparison, and only the others keep their glob.  The decision is
+    the one `resource_matches` makes, step for step.
+    """
+
+    __slots__ = ("pattern", "settings", "star", "never", "fields", "exact", "folded", "globs")
+
+    def __init__(self, pattern: str, settings: Settings) -> None:
+        compiled = _compile_resource(pattern, settings.resource_fields_2_to_5_ignore_case, settings.resource_trailing_star_crosses_colons)
+        self.pattern = pattern
+        self.settings = settings
+        self.star = compiled.star
+        self.never = compiled.never
+        self.fields = compiled.fields
+        self.exact: tuple[tuple[int, str], ...] = ()  # (field, text) compared as they are
+        self.folded: tuple[tuple[int, str], ...] = ()  # (field, folded text) compared without case (D6)
+        self.globs: tuple[tuple[int, Glob], ...] | None = None  # None: a field may cross colons (D10)
+        if compiled.globs is not None:
+            exact, folded, globs = [], [], []
+            for number, (field, glob) in enumerate(zip(compiled.fields, compiled.globs)):
+                if len(glob.segments) == 2 and not glob.segments[0].text and not glob.segments[1].text:
+                    continue  # a lone `*` takes any field
+                if len(glob.segments) == 1 and glob.segments[0].masks is None:
+                    (folded if glob.ignore_case else exact).append((number, glob.segments[0].text))
+                else:
+                    globs.append((number, glob))
+            self.exact, self.folded, self.globs = tuple(exact), tuple(folded), tuple(globs)
+
+    def matches(self, requested: str, fields: list[str] | None) -> bool:
+        """Whether the entry covers `requested`, whose `request_fields` are `fields`."""
+        if self.star:  # R16a
+            return True
+        if requested == "*":  # R16a
+            return False
+        if fields is None:
+            return glob_match(self.pattern, requested)  # not an ARN: one glob over the whole text
+        if self.never:  # R16c, R16f, R16g
+            return False
+        if self.globs is None:
+            return _fields_match(self.fields, requested, self.settings)
+        for number, text in self.exact:
+            if fields[number] != text:
+                return False
+        for number, text in self.folded:
+            if fold(fields[number]) != text:
+                return False
+        for number, glob in self.globs:
+            if not glob.match(fields[number]):
+                return False
+        return True
 
 
 def resource_match(pattern: Pattern, requested: str, settings: Settings = DEFAULT_SETTINGS) -> ResourceMatch:

@@ -62,7 +62,7 @@ from iamdsl.engine.variables import Outcome, Substitution, substitute
 from iamdsl.engine.wildcard import Pattern, fold, glob_match, pattern_text
 from iamdsl.language.operators import Family, Operator, parse_date, parse_network, parse_number, parse_operator
 
-__all__ = ["BlockResult", "ConditionResult", "Truth", "evaluate_condition", "evaluate_conditions"]
+__all__ = ["BlockResult", "CompiledCondition", "ConditionResult", "Truth", "evaluate_condition", "evaluate_conditions"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -505,3 +505,95 @@ _PARSE_RULE = {
     Family.IP: "R36",
     Family.ARN: "R37",
 }
+
+
+# ------------------------------------------------------------------ truth alone, for decisions without a trace
+
+
+class CompiledCondition:
+    """One condition prepared once, whose `truth` is `evaluate_condition(...).truth` with no reason built.
+
+    A decision without a trace asks only whether a condition holds.  The
+    operator, the policy values and the answer for an absent key are worked
+    out here once; a request then costs a lookup and the comparisons.  What
+    this does not cover (policy variables, an unknown key, an operator AWS
+    does not know) goes to `evaluate_condition` itself, so both always agree.
+    """
+
+    __slots__ = (
+        "condition", "variables", "settings", "key", "general", "null", "null_when_absent", "null_when_present",
+        "when_absent", "qualifier", "negated", "multi_key", "compare", "values", "equals", "networks",
+    )
+
+    def __init__(self, condition: model.Condition, *, variables: bool, settings: Settings) -> None:
+        self.condition = condition
+        self.variables = variables
+        self.settings = settings
+        self.key = condition.key
+        operator = _parse_operator(condition.operator)
+        family = operator.family if operator is not None else None
+        substituted = family in (Family.STRING, Family.ARN) or (family is Family.BOOL and settings.variables_in_bool)
+        self.general = operator is None or (variables and substituted and any("${" in value for value in condition.values))
+        self.null = family is Family.NULL
+        self.null_when_absent = _truth(any(value.lower() == "true" for value in condition.values))
+        self.null_when_present = _truth(any(value.lower() == "false" for value in condition.values))
+        # None for an operator AWS does not know: `evaluate_condition` raises for it, as it must
+        self.when_absent = _absent(condition.key, operator, settings)[0] if operator is not None and not self.null else None
+        self.qualifier = operator.qualifier if operator is not None else None
+        self.negated = operator.negated if operator is not None else False
+        self.multi_key = _multi_valued_key(condition.key)
+        base = _POSITIVE.get(operator.base, operator.base) if operator is not None and not self.null else None
+        self.compare = _COMPARE.get(base) if base else None
+        self.values = condition.values  # without variables, a value is its own pattern
+        self.equals = frozenset(condition.values) if base == "StringEquals" else None
+        self.networks = None
+        if base == "IpAddress":
+            networks = [_network(value, settings) for value in condition.values]
+            # a range that does not parse fails every comparison once reached, as `_ip` does
+            self.networks = None if any(n is None for n in networks) else tuple(networks)
+
+    def truth(self, context: Context) -> Truth:
+        lookup = context.get(self.key)
+        presence = lookup.presence
+        if self.null:  # R39
+            if presence is Presence.UNKNOWN:
+                return Truth.UNKNOWN
+            return self.null_when_absent if presence is Presence.ABSENT else self.null_when_present
+        if presence is Presence.ABSENT and self.when_absent is not None:
+            return self.when_absent
+        if self.general or presence is not Presence.GIVEN:
+            return evaluate_condition(self.condition, context, variables=self.variables, settings=self.settings).truth
+        request = lookup.values
+        qualifier = self.qualifier
+        if qualifier is None:  # R43, D5
+            if len(request) > 1 or self.multi_key:
+                if not self.settings.plain_operator_on_multivalued_matches:
+                    return Truth.FALSE
+                qualifier = "ForAllValues" if self.negated else "ForAnyValue"
+            elif not request:
+                return _truth(self.negated)
+            else:
+                return _truth(self._test(request[0]))
+        if qualifier == "ForAnyValue":  # R40, R42
+            return _truth(any(self._test(value) for value in request))
+        return _truth(all(self._test(value) for value in request))
+
+    def _test(self, request_value: str) -> bool:
+        """`_test`'s truth: some policy value matches (none, for a negated operator); a value of the wrong type never does."""
+        if self.equals is not None:
+            return (request_value in self.equals) != self.negated
+        if self.networks is not None and self.values:
+            try:
+                address = ipaddress.ip_address(request_value.strip())
+            except ValueError:
+                return False  # R36: not an address
+            hit = any(address.version == network.version and address in network for network in self.networks)
+            return hit != self.negated
+        compare, settings = self.compare, self.settings
+        hit = False
+        for value in self.values:
+            matched = compare(request_value, value, settings)
+            if matched is None:
+                return False  # R32–R37: not a number, date, address… to compare
+            hit = hit or matched
+        return hit != self.negated

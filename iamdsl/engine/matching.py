@@ -41,8 +41,8 @@ def match_statement(
     actions cannot cover `action` (the policy index does); None tests them.
     """
     variables = ref.policy.version == "2012-10-17"
-    action_ok = _actions_match(statement, action) if action_matched is None else action_matched
-    resource_truth = _resources_match(statement, resource, context, variables, settings) if action_ok else Truth.FALSE
+    action_ok = actions_match(statement, action) if action_matched is None else action_matched
+    resource_truth = resources_match(statement, resource, context, variables, settings) if action_ok else Truth.FALSE
     resource_ok = resource_truth is not Truth.FALSE
     if not (action_ok and resource_ok) and not record_misses:
         return None
@@ -88,13 +88,14 @@ def match_statement(
     return trace
 
 
-def _actions_match(statement: Statement, action: str) -> bool:
+def actions_match(statement: Statement, action: str) -> bool:
+    """R14, R15: whether the statement's Action covers `action`, or its NotAction leaves it out."""
     if statement.actions is not None:
         return any(action_matches(pattern, action) for pattern in statement.actions)
     return not any(action_matches(pattern, action) for pattern in statement.not_actions or ())
 
 
-def _resources_match(statement: Statement, resource: str, context: Context, variables: bool, settings: Settings) -> Truth:
+def resources_match(statement: Statement, resource: str, context: Context, variables: bool, settings: Settings) -> Truth:
     """R16, R17: Resource entries are OR'ed; NotResource matches when no entry does."""
     entries = statement.resources if statement.resources is not None else statement.not_resources
     if entries is None:

@@ -65,6 +65,7 @@ class World:
         # Answers that depend on the model alone, memoised: each decision asks them again.
         self._boundaries: dict[int, tuple[IdentityEntity, PolicyRef | None]] = {}  # the entity is held, so its id() stays its own
         self._owners: dict[str, OwnedResource] = {}
+        self._without_policy: dict[str, OwnedResource] = {}  # role ARN -> the role with its trust policy set aside (R71)
         self._level_memo: dict[tuple[str | None, str], list[tuple[str, list[PolicyRef]]] | None] = {}
 
     def _place(self, org: Organization, units: tuple[OrgUnit, ...]) -> None:
@@ -126,6 +127,16 @@ class World:
             if len(self._owners) >= _MEMO_SIZE:
                 self._owners.clear()
             found = self._owners[arn] = self._find_owner(arn)
+        return found
+
+    def without_policy(self, owned: OwnedResource) -> OwnedResource:
+        """A role as the resource of a non-sts action: its trust policy is no resource policy then (R71)."""
+        entity = owned.entity
+        if entity is None:
+            return OwnedResource(owned.account_id, None, resource=owned.resource)
+        found = self._without_policy.get(entity.arn)
+        if found is None or found.entity is not entity or found.account_id != owned.account_id:
+            found = self._without_policy[entity.arn] = OwnedResource(owned.account_id, None, entity=entity)
         return found
 
     def _find_owner(self, arn: str) -> OwnedResource:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import bisect
 import functools
 import re
+import threading
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Mapping, Sequence
 
@@ -30,7 +31,7 @@ __all__ = ["IamdslCompleter", "create_completer", "NameIndex", "accepted_termina
 
 # The word being completed: a name, a reference (`B.Some`), a prefixed name (`s3:Get`).
 _WORD = re.compile(r"[A-Za-z0-9_\-.:/*?]*\Z")
-_META_LINE = re.compile(r"\A\s*(:[\w!\-]*)(\s+)?")
+_META_LINE = re.compile(r"\A\s*(:\S*)(\s+)?")
 # Tokens that a list of names is made of: walking back over them finds the clause keyword.
 _NAME_PARTS = frozenset({"IDENT", "DOT", "STRING", "COMMA", "SLASH", "STAR", "PNAME", "NUMBER", "LSQB"})
 _BECAUSE = ("explicit", "implicit", "scp", "rcp", "boundary", "session")
@@ -221,10 +222,12 @@ def _condition_keys() -> dict[str, _Sorted]:
     """Every condition key, grouped by its prefix (`aws`, `s3`, …)."""
     from iamdsl import catalog
 
-    grouped: dict[str, list[tuple[str, str]]] = {}
+    grouped: dict[str, set[tuple[str, str]]] = {}
     for key in catalog.all_condition_key_names():
+        # `aws:ResourceTag/${TagKey}` is typed as `aws:ResourceTag/` and then the tag's own key.
+        key = key.split("${", 1)[0]
         prefix, _, rest = key.partition(":")
-        grouped.setdefault(prefix.lower(), []).append((rest.lower(), key))
+        grouped.setdefault(prefix.lower(), set()).add((rest.lower(), key))
     return {prefix: _Sorted(pairs) for prefix, pairs in grouped.items()}
 
 
@@ -265,15 +268,26 @@ class IamdslCompleter(Completer):
         self._commands = commands
         self._indexed_model: object = None
         self._index: NameIndex | None = None
+        self._lock = threading.Lock()
         self._paths = PathCompleter(expanduser=True)
 
     # The session swaps its model on every change; the index follows it.
     def names(self) -> NameIndex:
-        model = self.session.model
-        if self._index is None or model is not self._indexed_model:
-            self._index = NameIndex(self.session.names())
-            self._indexed_model = model
-        return self._index
+        with self._lock:  # one build at a time, so a keystroke waits for `refresh` rather than repeating it
+            model = self.session.model
+            if self._index is None or model is not self._indexed_model:
+                self._index = NameIndex(self.session.names())
+                self._indexed_model = model
+            return self._index
+
+    def refresh(self) -> None:
+        """Index the current model and read the catalogue's tables now (the app runs this in a
+        thread after each line), so that the next keystroke finds them ready."""
+        self.names()
+        _services()
+        _condition_keys()
+        _operators()
+        _keyword_terminals()
 
     def commands(self) -> Mapping[str, str]:
         """Meta-command name -> one-line help, from the session's registry."""
@@ -292,6 +306,8 @@ class IamdslCompleter(Completer):
         if _in_string_or_comment(document.current_line_before_cursor):
             return
         word = _WORD.search(before).group()  # type: ignore[union-attr]  # matches the empty word at worst
+        if not word and not complete_event.completion_requested and not _after_space(document):
+            return  # after `}` or `,` or on a fresh line, a menu would only get in the way; Tab still opens it
         position = accepted_terminals(before[: len(before) - len(word)])
         if position is None:
             return
@@ -354,6 +370,12 @@ _ARGUMENTS = {
     ":format": ("text", "json"),
 }
 _PATH_COMMANDS = frozenset({":load", ":save", ":include"})
+
+
+def _after_space(document: Document) -> bool:
+    """The user has just typed a space after a word: the moment to show what comes next."""
+    line = document.current_line_before_cursor
+    return bool(line.strip()) and line[-1:].isspace()
 
 
 def _in_string_or_comment(line: str) -> bool:

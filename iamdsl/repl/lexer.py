@@ -86,6 +86,8 @@ class IamdslLexer(RegexLexer):
             (words(("when", "with"), suffix=_END), Keyword, "conditions"),
             # `resource A.repo : ecr:repository "app"`: the colon introduces a resource type.
             (r"(:)(\s*)(" + _PNAME + ")", bygroups(Punctuation, Whitespace, Keyword.Type)),
+            # Outside conditions, `in` only places a resource in a region.
+            (r"(in)(\s+)(" + _IDENT + ")", bygroups(Keyword, Whitespace, Name.Constant)),
             include("common"),
             (_PNAME, Name.Function),
             include("names"),

@@ -12,14 +12,14 @@ Specs must not reassure falsely:
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from iamdsl.engine.callers import caller_for
 from iamdsl.engine.context import Context
 from iamdsl.engine.evaluate import Evaluator, Outcome
 from iamdsl.engine.request import CallerKind
 from iamdsl.engine.verbs import VerbDecision, evaluate_actions
-from iamdsl.graph.enumerate import who_can
+from iamdsl.graph.enumerate import Reach, who_can
 from iamdsl.language.errors import IamdslError
 from iamdsl.model import Expectation, Model, NotModelled
 
@@ -35,6 +35,7 @@ class ExpectationResult:
     status: Status
     message: str
     decision: VerbDecision | None = None
+    reaches: list[Reach] = field(default_factory=list)  # `only`: every principal's answer (coverage reads them)
 
 
 # Mechanisms that could add access (so `cannot` is unsure) or remove it (so `can` is unsure).
@@ -46,14 +47,15 @@ def context_of(expectation: Expectation) -> Context:
     return Context.from_values(expectation.context)
 
 
-def run_expectation(model: Model, expectation: Expectation, evaluator: Evaluator) -> ExpectationResult:
+def run_expectation(model: Model, expectation: Expectation, evaluator: Evaluator, *, trace: bool = True) -> ExpectationResult:
+    """Run one `expect` line.  `trace=False` keeps only the statements that applied (enough to pass or fail)."""
     if expectation.kind == "only":
-        return _run_only(model, expectation, evaluator)
+        return _run_only(model, expectation, evaluator, trace)
     try:
         caller = caller_for(expectation.subjects[0], model, expectation)
     except IamdslError as error:
         return ExpectationResult(expectation, Status.FAIL, str(error))
-    decision = evaluate_actions(evaluator, caller, expectation.action, expectation.actions, expectation.resource, context_of(expectation))
+    decision = evaluate_actions(evaluator, caller, expectation.action, expectation.actions, expectation.resource, context_of(expectation), trace=trace)
     outcome = decision.outcome
     mechanisms = {m for d in decision.decisions for m in d.not_modelled}
     got = _describe(decision)
@@ -75,8 +77,9 @@ def run_expectation(model: Model, expectation: Expectation, evaluator: Evaluator
     return ExpectationResult(expectation, Status.PASS, got, decision)
 
 
-def _run_only(model: Model, expectation: Expectation, evaluator: Evaluator) -> ExpectationResult:
+def _run_only(model: Model, expectation: Expectation, evaluator: Evaluator, trace: bool) -> ExpectationResult:
     """`only {…} can V R`: the listed principals can, and every other principal cannot, in every context."""
+    # who_can always traces: `only` lines are few, and each asks every principal anyway
     reaches = who_can(model, evaluator, expectation.action, expectation.actions, expectation.resource, context_of(expectation))
     listed = {_subject_key(s) for s in expectation.subjects}
     problems: list[str] = []
@@ -100,12 +103,12 @@ def _run_only(model: Model, expectation: Expectation, evaluator: Evaluator) -> E
         except IamdslError as error:
             problems.append(str(error))
             continue
-        decision = evaluate_actions(evaluator, caller, expectation.action, expectation.actions, expectation.resource, context_of(expectation))
+        decision = evaluate_actions(evaluator, caller, expectation.action, expectation.actions, expectation.resource, context_of(expectation), trace=trace)
         if decision.outcome is not Outcome.ALLOWED:
             problems.append(f"{subject.name} is listed, but {_describe(decision)}")
     if problems:
-        return ExpectationResult(expectation, Status.FAIL, "; ".join(problems))
-    return ExpectationResult(expectation, Status.PASS, f"exactly the listed principals can ({len(reaches)} principals checked)")
+        return ExpectationResult(expectation, Status.FAIL, "; ".join(problems), reaches=reaches)
+    return ExpectationResult(expectation, Status.PASS, f"exactly the listed principals can ({len(reaches)} principals checked)", reaches=reaches)
 
 
 def _subject_key(subject) -> str:
@@ -132,5 +135,18 @@ def _describe(decision: VerbDecision) -> str:
 
 
 def run_all(model: Model, evaluator: Evaluator | None = None) -> list[ExpectationResult]:
+    """Run every `expect` line of the model, in file order.
+
+    Most expectations pass, and a passing one is never explained: each runs
+    first with the trace off (the statements that nearly applied are not
+    recorded), and only the failures run again with the full trace, which
+    their explanation and fix need.  Both runs decide the same way.
+    """
     evaluator = evaluator or Evaluator(model)
-    return [run_expectation(model, e, evaluator) for e in model.expectations]
+    results = []
+    for expectation in model.expectations:
+        result = run_expectation(model, expectation, evaluator, trace=False)
+        if result.status is Status.FAIL and result.decision is not None:
+            result = run_expectation(model, expectation, evaluator, trace=True)
+        results.append(result)
+    return results

@@ -1,0 +1,113 @@
+"""A statement compiled for decisions without a trace: does it apply, and nothing more?
+
+Stage: engine, statement level (R10–R23), the untraced twin of matching.py.
+`match_statement` says why a statement applies or not, and builds a
+StatementTrace to say it; a decision with the trace off needs only the
+truth.  A `CompiledStatement` is prepared once per statement (its Resource
+entries and conditions analysed) and then answers `applies` with no record
+and no text.  The action is not tested here: the policy index hands out
+compiled statements only for the actions they cover.
+
+Whatever is not compiled (Resource entries with policy variables, conditions
+the compiled form leaves aside) is decided by matching.py and conditions.py
+themselves, so that both paths always agree.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable
+
+from iamdsl.engine.arn import ResourceCheck
+from iamdsl.engine.conditions import CompiledCondition
+from iamdsl.engine.matching import principal_grant, resources_match
+from iamdsl.engine.settings import Settings
+from iamdsl.engine.trace import GrantClass, Truth
+from iamdsl.model import Effect, Policy, PolicyKind, Statement
+
+if TYPE_CHECKING:
+    from iamdsl.engine.context import Context
+    from iamdsl.engine.request import Caller
+
+_TRUE, _FALSE, _UNKNOWN = Truth.TRUE, Truth.FALSE, Truth.UNKNOWN
+
+
+class RequestFacts:
+    """What a compiled statement reads from the request, worked out at most once per request.
+
+    The context (the request's keys plus the model's facts about the caller
+    and the resource) is derived only when a statement first needs it: most
+    statements miss on their resource before they do.
+    """
+
+    __slots__ = ("resource", "fields", "caller", "_derive", "_context")
+
+    def __init__(self, resource: str, fields: list[str] | None, caller: Caller, derive: Callable[[], Context]) -> None:
+        self.resource = resource
+        self.fields = fields  # arn.request_fields(resource)
+        self.caller = caller
+        self._derive = derive
+        self._context: Context | None = None
+
+    def context(self) -> Context:
+        if self._context is None:
+            self._context = self._derive()
+        return self._context
+
+
+class CompiledStatement:
+    """One statement of one policy, ready to say whether it applies to a request."""
+
+    __slots__ = (
+        "index", "statement", "is_deny", "settings", "variables", "checks", "negated", "by_variables",
+        "principal", "trust", "conditions",
+    )
+
+    def __init__(self, index: int, statement: Statement, policy: Policy, settings: Settings) -> None:
+        self.index = index
+        self.statement = statement
+        self.is_deny = statement.effect is Effect.DENY
+        self.settings = settings
+        self.variables = policy.version == "2012-10-17"  # R12
+        entries = statement.resources if statement.resources is not None else statement.not_resources
+        self.negated = statement.resources is None and statement.not_resources is not None  # NotResource (R17)
+        # With a variable in an entry, the entry depends on the context: matching.py decides those (R16h).
+        self.by_variables = entries is not None and self.variables and any("${" in entry for entry in entries)
+        self.checks = None if entries is None or self.by_variables else tuple(ResourceCheck(entry, settings) for entry in entries)
+        self.principal = policy.kind.takes_principal
+        self.trust = policy.kind is PolicyKind.TRUST
+        self.conditions = tuple(CompiledCondition(c, variables=self.variables, settings=settings) for c in statement.conditions)
+
+    def applies(self, facts: RequestFacts) -> Truth:
+        """`match_statement(...).applies` for a statement whose actions cover the request's."""
+        resource_truth = self._resource(facts)
+        if resource_truth is _FALSE:
+            return _FALSE
+        if self.principal and self.grant(facts.caller) is None:  # R18–R20
+            return _FALSE
+        truth = _TRUE
+        if self.conditions:  # R21: AND'ed; any FALSE decides
+            context = facts.context()
+            for condition in self.conditions:
+                found = condition.truth(context)
+                if found is _FALSE:
+                    return _FALSE
+                if found is _UNKNOWN:
+                    truth = _UNKNOWN
+        return _UNKNOWN if resource_truth is _UNKNOWN else truth
+
+    def grant(self, caller: Caller) -> GrantClass | None:
+        """How the statement's Principal reaches the caller (R18), for policies that take one."""
+        return principal_grant(self.statement, caller, self.settings, trust=self.trust)
+
+    def _resource(self, facts: RequestFacts) -> Truth:
+        """R16, R17: entries are OR'ed; NotResource holds when none matches."""
+        checks = self.checks
+        if checks is None:
+            if not self.by_variables:
+                return _TRUE  # no Resource element: trust and resource policies mean the resource itself
+            return resources_match(self.statement, facts.resource, facts.context(), self.variables, self.settings)
+        resource, fields = facts.resource, facts.fields
+        for check in checks:
+            if check.matches(resource, fields):
+                return _FALSE if self.negated else _TRUE
+        return _TRUE if self.negated else _FALSE

@@ -1,0 +1,54 @@
+"""What a decision is: its outcome, the reasons, and the trace behind it.
+
+Stage: engine output.  Both ways of deciding return a `Decision`: the traced
+one (evaluate.py) and the untraced one (untraced.py); `iamdsl.engine.evaluate`
+re-exports both names.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from iamdsl.engine.request import Request
+from iamdsl.engine.trace import Trace
+from iamdsl.model import Condition, NotModelled
+
+
+class Outcome(str, enum.Enum):
+    ALLOWED = "allowed"
+    EXPLICIT_DENY = "explicit_deny"
+    IMPLICIT_DENY = "implicit_deny"
+    CONDITIONAL = "conditional"
+    PARTIAL = "partial"
+
+    @property
+    def display(self) -> str:
+        return _DISPLAY[self.value]
+
+    @property
+    def denied(self) -> bool:
+        return self is Outcome.EXPLICIT_DENY or self is Outcome.IMPLICIT_DENY
+
+
+_DISPLAY = {
+    "allowed": "ALLOWED",
+    "explicit_deny": "DENIED (explicit)",
+    "implicit_deny": "DENIED (implicit)",
+    "conditional": "CONDITIONAL",
+    "partial": "PARTIAL",
+}
+
+
+@dataclass(slots=True)
+class Decision:
+    outcome: Outcome
+    request: Request
+    reason: str  # one line a person can read
+    trace: Trace
+    reasons: frozenset[str] = frozenset()  # explicit, implicit, scp, rcp, boundary, session, endpoint
+    allow_conditions: tuple[Condition, ...] = ()  # CONDITIONAL: must hold
+    deny_conditions: tuple[Condition, ...] = ()  # CONDITIONAL: must not hold
+    caveats: tuple[str, ...] = ()
+    not_modelled: tuple[NotModelled, ...] = ()  # declared mechanisms that could change this answer
+    extra: list["Decision"] = field(default_factory=list)  # companion requests (sts:TagSession, R73)

@@ -1,0 +1,238 @@
+"""The context keys the model implies, and the request's context with them (design.md §2, R7).
+
+Stage: engine input.  A request's context is what the user gave, then what
+the model implies about the caller and the resource (their ARNs, accounts,
+organization, tags), then the documented defaults (HTTPS, no service acting
+for the caller, the model's `now`).  The facts are memoised per caller and
+per resource: every decision asks for them again.
+
+Two shapes of the same context: `merged` builds one `Context` holding every
+key, which a trace and other engines' inputs want; `RequestContext` reads the
+same keys through the layers without merging them, for decisions without a
+trace, which read only a few keys and often none.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING
+
+from iamdsl.engine.context import UNKNOWN, Context, Lookup, Source
+from iamdsl.engine.request import Caller, CallerKind, Request
+
+if TYPE_CHECKING:
+    from iamdsl.engine.world import World
+
+_MEMO_SIZE = 8192
+# Documented defaults: HTTPS, and no service acting on the caller's behalf.
+_HTTPS = Lookup.given("true", Source.DEFAULT)
+_NOT_VIA_SERVICE = Lookup.given("false", Source.DEFAULT)
+_NOT_CALLED_VIA = Lookup.absent(Source.DEFAULT)
+_CLOSED = Lookup.absent(Source.DEFAULT)  # a key a closed context does not list
+_LEFT_OUT = Lookup.absent(Source.DERIVED)  # a key under a prefix whose every key the model lists
+
+
+class Facts:
+    """The keys the model implies, per caller and per resource, for one world."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self._memo: dict[tuple, tuple[object, Context]] = {}
+        self._clock: tuple[datetime | None, dict[str, Lookup]] = (None, {})  # the keys `now` gives, for the `now` they came from
+
+    def merged(self, request: Request, owned, resource_account: str | None, now: datetime | None) -> Context:
+        """The request's context, every key in one `Context`: what the user gave, plus what the model implies."""
+        given = request.context
+        principal = self.principal(request.caller)
+        resource = self.resource(request, owned, resource_account)
+        # What the user gave wins over what the model implies (the facts only fill gaps).
+        keys = {**principal.keys, **resource.keys, **given.keys}
+        prefixes = given.closed_prefixes
+        if principal.closed_prefixes or resource.closed_prefixes:
+            prefixes = prefixes | principal.closed_prefixes | resource.closed_prefixes
+        else:
+            prefixes = set(prefixes)  # the context owns its set, as a union would give it
+        # The defaults fill what is still missing (keys are lower case).
+        keys.setdefault("aws:securetransport", _HTTPS)
+        if keys.setdefault("aws:viaawsservice", _NOT_VIA_SERVICE).values == ("false",):
+            keys.setdefault("aws:calledvia", _NOT_CALLED_VIA)
+        if now is not None:
+            for key, lookup in self.time_keys(now).items():
+                keys.setdefault(key, lookup)
+        return Context(keys, given.closed, prefixes)
+
+    def time_keys(self, now: datetime) -> dict[str, Lookup]:
+        """aws:CurrentTime and aws:EpochTime for `now`, worked out once per value of `now`."""
+        at, keys = self._clock
+        if at is not now:
+            moment = now if now.tzinfo else now.replace(tzinfo=timezone.utc)
+            keys = {
+                "aws:currenttime": Lookup.given(moment.strftime("%Y-%m-%dT%H:%M:%SZ"), Source.DEFAULT),
+                "aws:epochtime": Lookup.given(str(int(moment.timestamp())), Source.DEFAULT),
+            }
+            self._clock = (now, keys)
+        return keys
+
+    def principal(self, caller: Caller) -> Context:
+        """The keys the model implies about the caller (R7), memoised per caller.
+
+        The memo key lists every field of the caller the facts below read; keep
+        the two in step.  Entities are held in the memo, so their id() stays theirs.
+        """
+        memo_key = (
+            caller.kind, caller.account, caller.principal_arn, id(caller.entity), caller.service,
+            caller.session_name if caller.kind is CallerKind.FEDERATED_USER else None,
+            tuple(caller.session_tags.items()),
+        )
+        found = self._memo.get(memo_key)
+        if found is not None:
+            return found[1]
+        context = Context()
+        derived = Source.DERIVED
+
+        def put(key: str, value) -> None:
+            context.setdefault(key, Lookup.absent(derived) if value is None else Lookup.given(value, derived))
+
+        world = self.world
+        authenticated = caller.kind.has_identity_side
+        put("aws:PrincipalAccount", caller.account if authenticated else None)
+        put("aws:PrincipalArn", caller.principal_arn if authenticated else None)
+        put("aws:PrincipalType", {
+            CallerKind.USER: "User", CallerKind.ROLE_SESSION: "AssumedRole", CallerKind.FEDERATED_USER: "FederatedUser",
+            CallerKind.ROOT: "Account", CallerKind.ANONYMOUS: "Anonymous",
+        }.get(caller.kind))
+        put("aws:username", caller.entity.name if caller.kind is CallerKind.USER and caller.entity else None)
+        # R7: present on signed requests only, so absent for anonymous callers (a data-perimeter
+        # RCP writes BoolIfExists for exactly this reason).
+        put("aws:PrincipalIsAWSService", "true" if caller.kind is CallerKind.SERVICE else "false" if authenticated else None)
+        put("aws:PrincipalServiceName", caller.service if caller.kind is CallerKind.SERVICE else None)
+        if caller.kind is CallerKind.ANONYMOUS:
+            put("aws:userid", "anonymous")
+        elif caller.kind is CallerKind.ROOT:
+            put("aws:userid", caller.account)  # R2: the root user's userid is the account ID
+        elif caller.kind is CallerKind.FEDERATED_USER:
+            put("aws:userid", f"{caller.account}:{caller.session_name}")
+        # users' and roles' unique IDs (AIDA…, AROA…) are not modelled: aws:userid stays unknown
+        placement = world.placement(caller.account) if authenticated else None
+        if authenticated and (placement is not None or caller.account in world.accounts_by_id):
+            external = world.accounts_by_id.get(caller.account or "")
+            if placement is not None:
+                put("aws:PrincipalOrgID", placement.org.id)
+                put("aws:PrincipalOrgPaths", [placement.paths])
+            elif external is not None and not external.external:
+                put("aws:PrincipalOrgID", None)
+                put("aws:PrincipalOrgPaths", None)
+        elif not authenticated:
+            put("aws:PrincipalOrgID", None)
+            put("aws:PrincipalOrgPaths", None)
+        if caller.entity is not None and authenticated:
+            tags = {k.lower(): (k, v) for k, v in caller.entity.tags.items()}
+            tags.update({k.lower(): (k, v) for k, v in caller.session_tags.items()})  # R3: session tags win
+            for key, value in tags.values():
+                put(f"aws:PrincipalTag/{key}", value)
+            context.close_prefix("aws:PrincipalTag/")
+        elif not authenticated:
+            context.close_prefix("aws:PrincipalTag/")
+        self._remember(memo_key, caller.entity, context)
+        return context
+
+    def resource(self, request: Request, owned, resource_account: str | None) -> Context:
+        """The keys the model implies about the resource (R7), memoised per resource.
+
+        The memo key lists everything the facts below read; keep the two in step.
+        """
+        tags_owner = owned.resource.tags if owned.resource is not None else (owned.entity.tags if owned.entity is not None else None)
+        service = request.resource.split(":")[2] if tags_owner and request.resource.count(":") >= 5 else ""
+        memo_key = ("resource", resource_account, request.resource == "*", id(owned.resource), id(owned.entity), service)
+        found = self._memo.get(memo_key)
+        if found is not None:
+            return found[1]
+        context = Context()
+        derived = Source.DERIVED
+
+        def put(key: str, value) -> None:
+            context.setdefault(key, Lookup.absent(derived) if value is None else Lookup.given(value, derived))
+
+        world = self.world
+        put("aws:ResourceAccount", resource_account if request.resource != "*" else None)
+        resource_placement = world.placement(resource_account)
+        if resource_placement is not None:
+            put("aws:ResourceOrgID", resource_placement.org.id)
+            put("aws:ResourceOrgPaths", [resource_placement.paths])
+        elif resource_account in world.accounts_by_id and not world.accounts_by_id[resource_account].external:
+            put("aws:ResourceOrgID", None)
+            put("aws:ResourceOrgPaths", None)
+        if tags_owner is not None:
+            for key, value in tags_owner.items():
+                put(f"aws:ResourceTag/{key}", value)
+                if service:
+                    put(f"{service}:ResourceTag/{key}", value)
+            context.close_prefix("aws:ResourceTag/")
+        self._remember(memo_key, (owned.resource, owned.entity), context)
+        return context
+
+    def _remember(self, memo_key: tuple, held, facts: Context) -> None:
+        if len(self._memo) >= _MEMO_SIZE:
+            self._memo.clear()
+        self._memo[memo_key] = (held, facts)
+
+
+class RequestContext:
+    """The context `Facts.merged` would build, read key by key through its layers.
+
+    `get` answers as `Context.get` on the merged context does: the keys the
+    request gives, then the resource's facts, then the caller's, then the
+    defaults; a key still missing is absent in a closed context, absent under
+    a prefix the model lists in full, and unknown otherwise.  The facts are
+    looked up on the first key the request does not give.
+    """
+
+    __slots__ = ("_given", "_facts", "_request", "_owned", "_resource_account", "_now", "_layers", "_prefixes")
+
+    def __init__(self, facts: Facts, request: Request, owned, resource_account: str | None, now: datetime | None) -> None:
+        self._given = request.context
+        self._facts = facts
+        self._request = request
+        self._owned = owned
+        self._resource_account = resource_account
+        self._now = now
+        self._layers: tuple[Context, Context] | None = None  # resource facts, then principal facts (the later a key's layer is merged in, the earlier it is read)
+        self._prefixes: set[str] | frozenset[str] = frozenset()
+
+    def get(self, key: str) -> Lookup:
+        lower = key.lower()
+        given = self._given
+        found = given.keys.get(lower)
+        if found is not None:
+            return found
+        layers = self._layers
+        if layers is None:
+            facts = self._facts
+            principal = facts.principal(self._request.caller)
+            resource = facts.resource(self._request, self._owned, self._resource_account)
+            layers = self._layers = (resource, principal)
+            self._prefixes = given.closed_prefixes | principal.closed_prefixes | resource.closed_prefixes
+        for layer in layers:
+            found = layer.keys.get(lower)
+            if found is not None:
+                return found
+        found = self._default(lower)
+        if found is not None:
+            return found
+        if given.closed:
+            return _CLOSED
+        for prefix in self._prefixes:
+            if lower.startswith(prefix):
+                return _LEFT_OUT
+        return UNKNOWN
+
+    def _default(self, lower: str) -> Lookup | None:
+        if lower == "aws:securetransport":
+            return _HTTPS
+        if lower == "aws:viaawsservice":
+            return _NOT_VIA_SERVICE
+        if lower == "aws:calledvia":
+            return _NOT_CALLED_VIA if self.get("aws:ViaAWSService").values == ("false",) else None
+        if self._now is not None and lower in ("aws:currenttime", "aws:epochtime"):
+            return self._facts.time_keys(self._now)[lower]
+        return None

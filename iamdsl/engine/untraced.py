@@ -1,0 +1,182 @@
+"""Deciding without a trace: the same answer, with no record of how.
+
+Stage: engine, request level.  `Evaluator.evaluate(request, trace=False)`
+comes here first.  The policies in play are the evaluator's own
+(`Evaluator.in_play`), and the algorithm is algorithm.py's; what differs is
+how statements are asked about.  Instead of matching every statement that
+covers the action and keeping a StatementTrace for each, this view evaluates
+compiled statements (compiled.py) only when the algorithm's next question
+needs them, and stops as soon as the answer is known:
+
+- the first applicable Deny settles "is there one?"; after it, only the
+  layers not yet known to deny are still looked at (they name the reasons);
+- an SCP or RCP level, or a layer, stops at its first applicable Allow;
+- the context (the model's facts about caller and resource) is derived only
+  when a statement that matched on resource and principal has conditions.
+
+A statement can be unknown (its conditions depend on context nobody gave).
+Where the algorithm's question has the same answer whatever the unknown
+statements turn out to be, the answer stands: in the best and the worst case
+the algorithm then walks the same steps to the same verdict.  Where it does
+not, this view gives up (`None`), and the evaluator decides with its full
+three-valued machinery, which also works out the residual conditions of a
+CONDITIONAL answer.  Nothing is cached per request.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING
+
+from iamdsl.engine.algorithm import Scenario
+from iamdsl.engine.arn import request_fields
+from iamdsl.engine.compiled import RequestFacts
+from iamdsl.engine.decision import Decision
+from iamdsl.engine.trace import GrantClass, Layer, PolicyRef, Trace, Truth
+
+if TYPE_CHECKING:
+    from iamdsl.engine.evaluate import Evaluator
+    from iamdsl.engine.policy_index import ActionStatements
+    from iamdsl.engine.request import Request
+
+_TRUE, _FALSE, _UNKNOWN = Truth.TRUE, Truth.FALSE, Truth.UNKNOWN
+_ANSWERED_BY_WHO_CALLS = frozenset({"sts:getcalleridentity", "sts:assumerole", "sts:getfederationtoken"})
+
+
+class Undecided(Exception):
+    """An unknown statement could change the answer: the full evaluation must decide."""
+
+
+def decide(evaluator: Evaluator, request: Request) -> Decision | None:
+    """The decision `evaluator` would take for `request`, with an empty trace; None when unknown statements matter."""
+    if request.action.lower() in _ANSWERED_BY_WHO_CALLS and evaluator.special_case(request) is not None:
+        return None  # R78, R81: rare, and the evaluator words them
+    caller = request.caller
+    owned, resource_account = evaluator.resource_side(request)
+    cross_account = caller.account is not None and resource_account is not None and caller.account != resource_account
+    view = _Statements(evaluator, request, owned, resource_account)
+    try:
+        verdict = Scenario(evaluator.settings, request, owned, resource_account, cross_account, view).decide()
+    except Undecided:
+        return None
+    trace = Trace(
+        cross_account=cross_account, caller_account=caller.account, resource_account=resource_account,
+        missing_side=verdict.missing_side, blocked_by=list(verdict.blocked_by),
+    )
+    caveats, not_modelled = evaluator._caveats(request, owned)
+    return Decision(verdict.outcome, request, verdict.reason, trace, frozenset(verdict.reasons), caveats=caveats, not_modelled=not_modelled)
+
+
+class _Statements:
+    """The statements in play, asked about lazily; answers algorithm.py's `Statements` questions."""
+
+    __slots__ = ("evaluator", "request", "owned", "resource_account", "facts", "levels", "_allowed")
+
+    def __init__(self, evaluator: Evaluator, request: Request, owned, resource_account: str | None) -> None:
+        self.evaluator = evaluator
+        self.request = request
+        self.owned = owned
+        self.resource_account = resource_account
+        # The context is derived at most once, and only if a statement needs it (no reference back to
+        # this view: a cycle per request would leave the garbage collector to free each one).
+        derive = functools.partial(evaluator.request_context, request, owned, resource_account)
+        self.facts = RequestFacts(request.resource, request_fields(request.resource), request.caller, derive)
+        action, for_action = request.action, evaluator.indexes.for_action
+        # Each level (a layer, or one SCP or RCP level): its layer, label, and its policies' statements for the action.
+        self.levels: list[tuple[Layer, str, list[tuple[PolicyRef, ActionStatements]]]] = [
+            (layer, label, [(ref, for_action(ref.policy, action)) for ref in refs])
+            for layer, label, refs, _ in evaluator.in_play(request, owned, resource_account)
+        ]
+        self._allowed: dict[int, Truth] = {}  # level position -> whether an Allow of it applies
+
+    # ------------------------------------------------------------ algorithm.py's questions
+    def deny(self) -> tuple[str, set[Layer]] | None:
+        first: str | None = None  # the policy of the first Deny that applies, or may
+        layers: set[Layer] = set()
+        certain = False  # whether some Deny applies for certain
+        facts = self.facts
+        for layer, _, policies in self.levels:
+            if certain and layer in layers:
+                continue  # nothing more to learn here
+            for ref, statements in policies:
+                for statement in statements.denies:
+                    truth = statement.applies(facts)
+                    if truth is _FALSE:
+                        continue
+                    # An unknown Deny counts in the worst case, which is the one reported
+                    # when a certain Deny makes both cases EXPLICIT_DENY.
+                    first = first or ref.label
+                    layers.add(layer)
+                    if truth is _TRUE:
+                        certain = True
+                    if certain:
+                        break
+                if certain and layer in layers:
+                    break
+        if certain:
+            return first, layers
+        if layers:
+            raise Undecided  # only unknown Denies: the best case has none, the worst case has them
+        return None
+
+    def unallowed_level(self, layer: Layer) -> str | None:
+        for position, (kind, label, _) in enumerate(self.levels):
+            if kind is layer:
+                truth = self._allows_at(position)
+                if truth is _UNKNOWN:
+                    raise Undecided  # allowed in the best case, not in the worst
+                if truth is _FALSE:
+                    return label
+        return None
+
+    def allows(self, layer: Layer) -> bool:
+        undecided = False
+        for position, (kind, _, _) in enumerate(self.levels):
+            if kind is layer:
+                truth = self._allows_at(position)
+                if truth is _TRUE:
+                    return True
+                undecided = undecided or truth is _UNKNOWN
+        if undecided:
+            raise Undecided
+        return False
+
+    def present(self, layer: Layer) -> bool:
+        return any(kind is layer for kind, _, _ in self.levels)
+
+    def grants(self) -> set[GrantClass]:
+        found: set[GrantClass] = set()
+        facts, caller = self.facts, self.request.caller
+        for layer, _, policies in self.levels:
+            if layer is not Layer.RESOURCE:
+                continue
+            for _, statements in policies:
+                for statement in statements.allows:
+                    truth = statement.applies(facts)
+                    if truth is _UNKNOWN:
+                        raise Undecided  # the best case has its grant, the worst case does not
+                    if truth is _TRUE:
+                        grant = statement.grant(caller) if statement.principal else None
+                        if grant is not None:
+                            found.add(grant)
+        return found
+
+    # ------------------------------------------------------------ one level
+    def _allows_at(self, position: int) -> Truth:
+        """Whether an Allow of the level applies: TRUE at the first that does, else UNKNOWN if one may."""
+        found = self._allowed.get(position)
+        if found is None:
+            found = _FALSE
+            facts = self.facts
+            for _, statements in self.levels[position][2]:
+                for statement in statements.allows:
+                    truth = statement.applies(facts)
+                    if truth is _TRUE:
+                        found = _TRUE
+                        break
+                    if truth is _UNKNOWN:
+                        found = _UNKNOWN
+                if found is _TRUE:
+                    break
+            self._allowed[position] = found
+        return found
