@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def _statuses(text: str) -> dict[int, str]:
     """The coverage status of each statement, by the line it starts on."""
     model = iamdsl.loads(text, "cov.iam")
-    report = measure(model, run_all(model, Evaluator(model)))
+    report = measure(model, run_all(model, Evaluator(model), traced=True))
     return {unit.span.line: unit.status.value for unit in report.statements}
 
 
@@ -120,7 +120,7 @@ def test_a_verb_that_splits_counts_once_by_its_span() -> None:
     text = ACCOUNTS + 'resource A.repo : ecr:repository "app"\nrole A.R { allow pull on A.repo }\nexpect can A.R pull A.repo\n'
     model = iamdsl.loads(text, "cov.iam")
     assert model.statement_count() == 2  # the repository actions, and ecr:GetAuthorizationToken on *
-    report = measure(model, run_all(model))
+    report = measure(model, run_all(model, traced=True))
     assert [(u.span.line, u.status) for u in report.statements] == [(4, Coverage.DECISIVE)]
     assert report.iam_statements == 2
 
@@ -128,7 +128,7 @@ def test_a_verb_that_splits_counts_once_by_its_span() -> None:
 def test_a_delegate_line_is_one_statement_in_two_policies() -> None:
     text = ACCOUNTS + 'resource A.repo : ecr:repository "app"\nrole B.R\ndelegate pull on A.repo to B.R\nexpect can B.R pull A.repo\n'
     model = iamdsl.loads(text, "cov.iam")
-    report = measure(model, run_all(model))
+    report = measure(model, run_all(model, traced=True))
     assert len(report.statements) == 1
     assert report.statements[0].status is Coverage.DECISIVE
     assert sorted(report.statements[0].policies) == ["A.repo:policy", "B.R:inline"]
@@ -136,7 +136,7 @@ def test_a_delegate_line_is_one_statement_in_two_policies() -> None:
 
 def test_scps_decide_and_builtin_policies_are_left_out() -> None:
     model = iamdsl.load(ROOT / "examples" / "organization_scp_rcp.iam")
-    report = measure(model, run_all(model))
+    report = measure(model, run_all(model, traced=True))
     by_line = {u.span.line: u for u in report.statements}
     assert by_line[53].status is Coverage.DECISIVE  # SandboxAllowList: the sandbox's allow-list SCP
     assert by_line[60].status is Coverage.DECISIVE  # the RCP that denies the auditor
@@ -147,7 +147,7 @@ def test_scps_decide_and_builtin_policies_are_left_out() -> None:
 def test_percentages_and_json() -> None:
     text = ACCOUNTS + CASES["cross-account"][0].split(ACCOUNTS, 1)[1]
     model = iamdsl.loads(text, "cov.iam")
-    report = measure(model, run_all(model))
+    report = measure(model, run_all(model, traced=True))
     document = to_json(report)
     assert (document["statements"], document["decisive"], document["matched"], document["unexercised"]) == (3, 2, 0, 1)
     assert document["percent"] == {"decisive": 66.7, "matched": 0.0, "unexercised": 33.3}

@@ -62,8 +62,9 @@ def run(args: argparse.Namespace) -> int:
         return common.report_error(error, "json" if args.format == "json" else "text")
     model = loaded.model
     evaluator = Evaluator(model, now=args.now)
-    results = run_all(model, evaluator)
-    coverage = cov.measure(model, results, evaluator.settings) if args.coverage or args.threshold is not None else None
+    wants_coverage = args.coverage or args.threshold is not None
+    results = run_all(model, evaluator, traced=wants_coverage)  # coverage reads every decision's trace
+    coverage = cov.measure(model, results, evaluator.settings) if wants_coverage else None
     problems = _problems(args, results, coverage)
     if args.format == "json":
         print(json.dumps(_document(args, loaded, results, coverage, problems), indent=2))

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 
 from iamdsl.commands import common
 from iamdsl.language.errors import IamdslError

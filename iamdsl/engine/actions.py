@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 
-from iamdsl.engine.wildcard import Glob, compile_glob, has_wildcard
+from iamdsl.engine.wildcard import Glob, compile_glob, fold, has_wildcard
 
 
 def action_matches(pattern: str, action: str) -> bool:
@@ -37,3 +37,15 @@ def _compiled(pattern: str) -> tuple[str, Glob] | None:
     if not sep or has_wildcard(prefix):
         return None
     return prefix.lower(), compile_glob(name, ignore_case=True)
+
+
+def action_key(text: str) -> str | None:
+    """The form in which an Action entry without wildcards and the actions it covers are equal.
+
+    The prefix compares without case and the name as a case-ignoring glob
+    (R4, R14), so an entry `S3:getobject` covers exactly the actions with
+    the same key as its own.  None when there is no `:` (no entry but `*`
+    covers such an action).
+    """
+    prefix, sep, name = text.partition(":")
+    return f"{prefix.lower()}:{fold(name)}" if sep else None

@@ -6,7 +6,8 @@ StatementTrace to say it; a decision with the trace off needs only the
 truth.  A `CompiledStatement` is prepared once per statement (its Resource
 entries and conditions analysed) and then answers `applies` with no record
 and no text.  The action is not tested here: the policy index hands out
-compiled statements only for the actions they cover.
+compiled statements only for the actions they cover, which it asks `covers`
+once per action.
 
 Whatever is not compiled (Resource entries with policy variables, conditions
 the compiled form leaves aside) is decided by matching.py and conditions.py
@@ -17,11 +18,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable
 
+from iamdsl.engine.actions import action_key, action_matches
 from iamdsl.engine.arn import ResourceCheck
 from iamdsl.engine.conditions import CompiledCondition
 from iamdsl.engine.matching import principal_grant, resources_match
 from iamdsl.engine.settings import Settings
 from iamdsl.engine.trace import GrantClass, Truth
+from iamdsl.engine.wildcard import has_wildcard
 from iamdsl.model import Effect, Policy, PolicyKind, Statement
 
 if TYPE_CHECKING:
@@ -59,7 +62,7 @@ class CompiledStatement:
 
     __slots__ = (
         "index", "statement", "is_deny", "settings", "variables", "checks", "negated", "by_variables",
-        "principal", "trust", "conditions",
+        "principal", "trust", "conditions", "not_action", "every_action", "action_keys", "action_globs",
     )
 
     def __init__(self, index: int, statement: Statement, policy: Policy, settings: Settings) -> None:
@@ -76,6 +79,18 @@ class CompiledStatement:
         self.principal = policy.kind.takes_principal
         self.trust = policy.kind is PolicyKind.TRUST
         self.conditions = tuple(CompiledCondition(c, variables=self.variables, settings=settings) for c in statement.conditions)
+        # R14, R15: `*` lists every action; an entry without wildcards lists the actions of its key;
+        # the others are globs (an entry whose prefix holds a wildcard lists none, as action_matches says).
+        patterns = statement.actions if statement.actions is not None else statement.not_actions or ()
+        self.not_action = statement.actions is None
+        self.every_action = "*" in patterns
+        self.action_keys = frozenset(action_key(p) for p in patterns if ":" in p and not has_wildcard(p))
+        self.action_globs = tuple(p for p in patterns if ":" in p and has_wildcard(p) and not has_wildcard(p.partition(":")[0]))
+
+    def covers(self, action: str, key: str | None) -> bool:
+        """`matching.actions_match(statement, action)`, given `actions.action_key(action)`."""
+        listed = self.every_action or key in self.action_keys or any(action_matches(p, action) for p in self.action_globs)
+        return listed != self.not_action
 
     def applies(self, facts: RequestFacts) -> Truth:
         """`match_statement(...).applies` for a statement whose actions cover the request's."""

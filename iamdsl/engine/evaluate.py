@@ -26,7 +26,7 @@ from iamdsl.engine.context import Context, Presence
 from iamdsl.engine.decision import Decision, Outcome
 from iamdsl.engine.facts import Facts, RequestContext
 from iamdsl.engine.matching import match_statement
-from iamdsl.engine.policy_index import PolicyIndexes
+from iamdsl.engine.policy_index import PolicyIndex, PolicyIndexes
 from iamdsl.engine.request import Caller, CallerKind, Request
 from iamdsl.engine.settings import DEFAULT_SETTINGS, Settings
 from iamdsl.engine.trace import GrantClass, Layer, LayerTrace, PolicyRef, StatementTrace, Trace, Truth
@@ -43,7 +43,8 @@ _ASSUME_ACTIONS = ("sts:assumerole",)
 _GET_FEDERATION_TOKEN = "sts:getfederationtoken"
 _COMPANION_ACTIONS = frozenset(_ASSUME_ACTIONS + ("sts:assumerolewithwebidentity", "sts:assumerolewithsaml"))
 
-InPlay = list[tuple[Layer, str, "tuple[PolicyRef, ...] | list[PolicyRef]", str]]  # (layer, label, policies, note)
+Indexed = tuple[tuple[PolicyRef, PolicyIndex], ...]  # policies, each with its index
+InPlay = list[tuple[Layer, str, Indexed, str]]  # (layer, label, policies, note)
 
 
 class Evaluator:
@@ -55,6 +56,10 @@ class Evaluator:
         self.world = World(model)
         self.indexes = PolicyIndexes(settings)  # statements by action, for decisions that skip misses
         self.facts = Facts(self.world)  # context keys the model implies, per caller and per resource
+        # Policies in play that depend on the caller, on the resource policy or on the account alone (in_play).
+        self._callers: dict[tuple, tuple[object, InPlay, InPlay]] = {}
+        self._resources: dict[int, tuple[PolicyRef, tuple[Layer, str, Indexed, str]]] = {}
+        self._levels: dict[tuple[Layer, str | None], InPlay] = {}
         self._caveat_memo: dict[tuple, tuple[object, tuple[tuple[str, ...], tuple[NotModelled, ...]]]] = {}  # per service and resource
         # aws:CurrentTime: the flag wins, then the model's `now`; otherwise it stays unknown
         self.now = now or (parse_date(model.now) if model.now else None)
@@ -190,71 +195,104 @@ class Evaluator:
     def in_play(self, request: Request, owned: OwnedResource, resource_account: str | None) -> InPlay:
         """Each layer of policies in play, in the order decisions walk them: (layer, label, policies, note).
 
-        Both ways of deciding start here, so that they weigh the same policies.
+        Each policy comes with its index.  Both ways of deciding start here, so
+        that they weigh the same policies.  What depends on the caller alone
+        (identity policies, boundary, SCP levels) is worked out once per caller.
         """
-        world, caller = self.world, request.caller
-        found: InPlay = []
-        entity = caller.entity
-        identity_side = caller.kind.has_identity_side
-        if identity_side and entity is not None:
-            found.append((Layer.IDENTITY, entity.qualified_name, world.identity_policies(entity), ""))
-            boundary = world.boundary(entity)
-            if boundary is not None:
-                found.append((Layer.BOUNDARY, entity.qualified_name, (boundary,), ""))
+        caller = request.caller
+        head, scps = self._caller_layers(caller)
+        found: InPlay = list(head)
         if caller.session_policy is not None:
-            found.append((Layer.SESSION, caller.label, (PolicyRef(f"session policy of {caller.label}", caller.session_policy),), ""))
+            found.append((Layer.SESSION, caller.label, self._indexed((PolicyRef(f"session policy of {caller.label}", caller.session_policy),)), ""))
         if owned.policy is not None:
-            found.append((Layer.RESOURCE, owned.policy.label.rsplit(":", 1)[0], (owned.policy,), ""))
+            found.append(self._resource_layer(owned.policy))
         elif request.resource != "*":
             found.append((Layer.RESOURCE, request.resource, (), "no resource policy"))
-        service_linked = caller.is_service_linked
-        if identity_side and not service_linked:
-            for where, refs in world.scp_levels(caller.account) or ():
-                found.append((Layer.SCP, where, refs, ""))
+        found += scps
         # R57: RCP support is per service of the action: sts:AssumeRole on a role (an iam
         # ARN) is an STS request, and RCPs on STS are what restrict who may assume roles.
-        service = request.action.split(":", 1)[0].lower()
-        if request.resource != "*" and service and not service_linked and world.rcp_covers(service):
-            for where, refs in world.rcp_levels(resource_account) or ():
-                found.append((Layer.RCP, where, refs, ""))
+        if request.resource != "*" and not caller.is_service_linked:
+            service = request.action.split(":", 1)[0].lower()
+            if service and self.world.rcp_covers(service):
+                found += self._org_levels(Layer.RCP, resource_account)
         # The request's own context is enough here: the model's facts never include aws:SourceVpce.
         vpce = request.context.get("aws:SourceVpce")
         if vpce.presence is Presence.GIVEN and vpce.values:
-            endpoint = world.endpoints_by_id.get(vpce.values[0])
+            endpoint = self.world.endpoints_by_id.get(vpce.values[0])
             if endpoint is not None and endpoint.policy is not None:
                 label = f"{endpoint.account}.{endpoint.name}"
-                found.append((Layer.ENDPOINT, label, (PolicyRef(f"{label}:policy", endpoint.policy),), ""))
+                found.append((Layer.ENDPOINT, label, self._indexed((PolicyRef(f"{label}:policy", endpoint.policy),)), ""))
         return found
 
-    def _layers(self, request, caller: Caller, owned, resource_account, context, record) -> list[tuple[LayerTrace, tuple[PolicyRef, ...] | list[PolicyRef]]]:
-        layers: list[tuple[LayerTrace, tuple[PolicyRef, ...] | list[PolicyRef]]] = []
-        action, resource, settings, for_action = request.action, request.resource, self.settings, self.indexes.for_action
+    def _caller_layers(self, caller: Caller) -> tuple[InPlay, InPlay]:
+        """The caller's identity and boundary layers, and its SCP levels (R51, R56), memoised per caller."""
+        entity = caller.entity
+        identity_side = caller.kind.has_identity_side
+        memo_key = (identity_side, id(entity), caller.account)
+        found = self._callers.get(memo_key)
+        if found is not None and found[0] is entity:
+            return found[1], found[2]
+        head: InPlay = []
+        if identity_side and entity is not None:
+            head.append((Layer.IDENTITY, entity.qualified_name, self._indexed(self.world.identity_policies(entity)), ""))
+            boundary = self.world.boundary(entity)
+            if boundary is not None:
+                head.append((Layer.BOUNDARY, entity.qualified_name, self._indexed((boundary,)), ""))
+        scps = self._org_levels(Layer.SCP, caller.account) if identity_side and not caller.is_service_linked else []
+        if len(self._callers) >= _CAVEATS_MEMO_SIZE:
+            self._callers.clear()
+        self._callers[memo_key] = (entity, head, scps)  # the entity is held, so its id() stays its own
+        return head, scps
+
+    def _resource_layer(self, policy: PolicyRef) -> tuple[Layer, str, Indexed, str]:
+        found = self._resources.get(id(policy))
+        if found is None or found[0] is not policy:
+            if len(self._resources) >= _CAVEATS_MEMO_SIZE:
+                self._resources.clear()
+            found = self._resources[id(policy)] = (policy, (Layer.RESOURCE, policy.label.rsplit(":", 1)[0], self._indexed((policy,)), ""))
+        return found[1]
+
+    def _org_levels(self, layer: Layer, account: str | None) -> InPlay:
+        """The SCP or RCP levels above and at an account (R53, R54), memoised per account."""
+        found = self._levels.get((layer, account))
+        if found is None:
+            levels = self.world.scp_levels(account) if layer is Layer.SCP else self.world.rcp_levels(account)
+            found = self._levels[(layer, account)] = [(layer, where, self._indexed(refs), "") for where, refs in levels or ()]
+        return found
+
+    def _indexed(self, refs) -> Indexed:
+        index = self.indexes.index
+        return tuple((ref, index(ref.policy)) for ref in refs)
+
+    def _layers(self, request, caller: Caller, owned, resource_account, context, record) -> list[tuple[LayerTrace, Indexed]]:
+        layers: list[tuple[LayerTrace, Indexed]] = []
+        action, resource, settings = request.action, request.resource, self.settings
         missed = f"its actions do not include {action}"  # the reason of every statement that misses on the action
         false = Truth.FALSE
-        for layer, label, refs, note in self.in_play(request, owned, resource_account):
+        for layer, label, policies, note in self.in_play(request, owned, resource_account):
             entry = LayerTrace(layer, label, note=note)
-            entry.policies = [ref.label for ref in refs]
+            entry.policies = [ref.label for ref, _ in policies]
             found = entry.statements
-            for ref in refs:
-                statements = for_action(ref.policy, action)
+            for ref, index in policies:
+                statements = index.for_action(action)
                 if record:
                     # Every statement, those whose actions cannot cover the request's recorded as such.
                     policy = ref.label
-                    for index, statement, covers in statements.tested:
+                    for position, statement, covers in statements.tested:
                         if covers:
-                            found.append(match_statement(statement, index, ref, layer, action, resource, caller, context, settings, record_misses=True, action_matched=True))
+                            found.append(match_statement(statement, position, ref, layer, action, resource, caller, context, settings, record_misses=True, action_matched=True))
                         else:
-                            found.append(StatementTrace(policy, layer, index, statement, false, False, False, reason=missed))
+                            found.append(StatementTrace(policy, layer, position, statement, false, False, False, reason=missed))
                 else:
                     # Without the misses, only the statements whose actions cover the request's matter.
-                    for index, statement in statements.covering:
-                        st = match_statement(statement, index, ref, layer, action, resource, caller, context, settings, record_misses=False, action_matched=True)
+                    for position, statement in statements.covering:
+                        st = match_statement(statement, position, ref, layer, action, resource, caller, context, settings, record_misses=False, action_matched=True)
                         if st is not None:
                             found.append(st)
             if found:  # otherwise both stay FALSE, as for an empty layer
                 entry.allows = _any(st.applies for st in found if not st.is_deny)
                 entry.denies = _any(st.applies for st in found if st.is_deny)
-            layers.append((entry, refs))
+            layers.append((entry, policies))
         return layers
 
     # ---------------------------------------------------------------- context (design.md §2)

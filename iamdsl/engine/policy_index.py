@@ -20,8 +20,8 @@ own precomputation, shared by every request that names the action.
 
 from __future__ import annotations
 
+from iamdsl.engine.actions import action_key
 from iamdsl.engine.compiled import CompiledStatement
-from iamdsl.engine.matching import actions_match
 from iamdsl.engine.settings import DEFAULT_SETTINGS, Settings
 from iamdsl.engine.wildcard import has_wildcard
 from iamdsl.model import Policy, Statement
@@ -35,13 +35,14 @@ _MAX_ACTIONS = 4_096  # actions remembered per policy
 class PolicyIndex:
     """One policy's statements, by the service prefixes their actions can cover."""
 
-    __slots__ = ("policy", "settings", "_candidates", "_anywhere", "_every", "_actions", "_compiled")
+    __slots__ = ("policy", "settings", "_candidates", "_anywhere", "_every", "_actions", "_compiled", "_compiled_candidates")
 
     def __init__(self, policy: Policy, settings: Settings = DEFAULT_SETTINGS) -> None:
         self.policy = policy  # held, so that the policy's id() stays unique while indexed
         self.settings = settings
         self._actions: dict[str, ActionStatements] = {}
         self._compiled: dict[int, CompiledStatement] = {}  # by position, shared by every action
+        self._compiled_candidates: dict[str, tuple[CompiledStatement, ...]] = {}
         statements = policy.statements
         by_service: dict[str, list[int]] = {}
         anywhere: list[int] = []  # `*` and NotAction statements: candidates for every service
@@ -81,56 +82,46 @@ class PolicyIndex:
             found = self._actions[action] = ActionStatements(self, action)
         return found
 
-    def compiled(self, index: int) -> CompiledStatement:
-        found = self._compiled.get(index)
+    def compiled_candidates(self, service: str) -> tuple[CompiledStatement, ...]:
+        """`candidates(service)`, compiled; each statement is compiled once, whichever services it serves."""
+        found = self._compiled_candidates.get(service)
         if found is None:
-            found = self._compiled[index] = CompiledStatement(index, self.policy.statements[index], self.policy, self.settings)
+            found = self._compiled_candidates[service] = tuple(self._compile(position) for position, _, _ in self.candidates(service))
+        return found
+
+    def _compile(self, position: int) -> CompiledStatement:
+        found = self._compiled.get(position)
+        if found is None:
+            found = self._compiled[position] = CompiledStatement(position, self.policy.statements[position], self.policy, self.settings)
         return found
 
 
 class ActionStatements:
-    """One policy's statements for one action: those that cover it, and how each is tested."""
+    """One policy's statements for one action: the Denies and Allows that cover it, compiled, and how a trace walks them."""
 
-    __slots__ = ("covering", "_index", "_action", "_tested", "_denies", "_allows")
+    __slots__ = ("denies", "allows", "_index", "_covering", "_tested")
 
     def __init__(self, index: PolicyIndex, action: str) -> None:
         self._index = index
-        self._action = action
-        service = action.split(":", 1)[0].lower()
-        # (position, statement) of the statements whose Action covers it, or whose NotAction leaves it out
-        self.covering: tuple[tuple[int, Statement], ...] = tuple(
-            (position, statement) for position, statement, _ in index.candidates(service) if actions_match(statement, action)
-        )
-        self._tested: Tested | None = None
-        self._denies: tuple[CompiledStatement, ...] | None = None
-        self._allows: tuple[CompiledStatement, ...] | None = None
+        key = action_key(action)
+        covering = [c for c in index.compiled_candidates(action.split(":", 1)[0].lower()) if c.covers(action, key)]
+        self.denies: tuple[CompiledStatement, ...] = tuple(c for c in covering if c.is_deny)  # in policy order
+        self.allows: tuple[CompiledStatement, ...] = tuple(c for c in covering if not c.is_deny)
+        self._covering: tuple[tuple[int, Statement], ...] = tuple((c.index, c.statement) for c in covering)
+        self._tested: tuple[tuple[int, Statement, bool], ...] | None = None
+
+    @property
+    def covering(self) -> tuple[tuple[int, Statement], ...]:
+        """(position, statement) of the statements whose Action covers the action, or whose NotAction leaves it out."""
+        return self._covering
 
     @property
     def tested(self) -> tuple[tuple[int, Statement, bool], ...]:
         """Every statement, each with whether it covers the action: what a trace of the misses walks."""
         if self._tested is None:
-            covered = {position for position, _ in self.covering}
+            covered = {position for position, _ in self._covering}
             self._tested = tuple((position, statement, position in covered) for position, statement in enumerate(self._index.policy.statements))
         return self._tested
-
-    @property
-    def denies(self) -> tuple[CompiledStatement, ...]:
-        """The covering Deny statements, compiled, in policy order."""
-        if self._denies is None:
-            self._split()
-        return self._denies  # type: ignore[return-value]
-
-    @property
-    def allows(self) -> tuple[CompiledStatement, ...]:
-        """The covering Allow statements, compiled, in policy order."""
-        if self._allows is None:
-            self._split()
-        return self._allows  # type: ignore[return-value]
-
-    def _split(self) -> None:
-        compiled = [self._index.compiled(position) for position, _ in self.covering]
-        self._denies = tuple(c for c in compiled if c.is_deny)
-        self._allows = tuple(c for c in compiled if not c.is_deny)
 
 
 def _prefixes(statement: Statement) -> frozenset[str] | None:

@@ -81,11 +81,11 @@ class _Statements:
         # this view: a cycle per request would leave the garbage collector to free each one).
         derive = functools.partial(evaluator.request_context, request, owned, resource_account)
         self.facts = RequestFacts(request.resource, request_fields(request.resource), request.caller, derive)
-        action, for_action = request.action, evaluator.indexes.for_action
+        action = request.action
         # Each level (a layer, or one SCP or RCP level): its layer, label, and its policies' statements for the action.
         self.levels: list[tuple[Layer, str, list[tuple[PolicyRef, ActionStatements]]]] = [
-            (layer, label, [(ref, for_action(ref.policy, action)) for ref in refs])
-            for layer, label, refs, _ in evaluator.in_play(request, owned, resource_account)
+            (layer, label, [(ref, index.for_action(action)) for ref, index in policies])
+            for layer, label, policies, _ in evaluator.in_play(request, owned, resource_account)
         ]
         self._allowed: dict[int, Truth] = {}  # level position -> whether an Allow of it applies
 

@@ -180,7 +180,11 @@ def _decisions(results: Iterable[ExpectationResult]) -> Iterator[Decision]:
 
 
 def measure(model: Model, results: Iterable[ExpectationResult], settings: Settings = DEFAULT_SETTINGS) -> CoverageReport:
-    """The coverage of `model`'s statements by the answers in `results`."""
+    """The coverage of `model`'s statements by the answers in `results`.
+
+    The results must carry full traces (`run_all(..., traced=True)`): a
+    decision taken with the trace off records no statements.
+    """
     units: dict[Span, StatementCoverage] = {}
     expanded = 0
     for label, policy in model.policies():

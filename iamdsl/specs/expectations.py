@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 
 from iamdsl.engine.callers import caller_for
 from iamdsl.engine.context import Context
-from iamdsl.engine.evaluate import Evaluator, Outcome
-from iamdsl.engine.request import CallerKind
+from iamdsl.engine.evaluate import Decision, Evaluator, Outcome
+from iamdsl.engine.request import CallerKind, Request
 from iamdsl.engine.verbs import VerbDecision, evaluate_actions
 from iamdsl.graph.enumerate import Reach, who_can
 from iamdsl.language.errors import IamdslError
@@ -134,18 +134,68 @@ def _describe(decision: VerbDecision) -> str:
     return f"{outcome.display}: {reason}"
 
 
-def run_all(model: Model, evaluator: Evaluator | None = None) -> list[ExpectationResult]:
+class _Remembered:
+    """The untraced decisions of one run, by request.
+
+    Spec files ask the same request on many lines: `cannot X pull R` beside
+    `cannot X pull R because implicit`, and every `pull` of one role asks for
+    ecr:GetAuthorizationToken on `*` again.  The evaluator is deterministic,
+    so a request is decided once per run.
+    """
+
+    def __init__(self, evaluator: Evaluator):
+        self.evaluator = evaluator
+        self.decisions: dict[tuple, Decision] = {}
+
+    def bound(self, expectation: Expectation) -> Evaluator | _Asking:
+        """An evaluator for one `can`/`cannot` line: the caller is the line's, whatever the request says."""
+        if expectation.kind == "only" or expectation.session_policy is not None:
+            return self.evaluator  # `only` asks every principal; session policies are rare and bulky to key
+        subject = expectation.subjects[0]
+        asker = (
+            (subject.kind, subject.name, subject.arn, subject.session_name),
+            tuple((c.key, c.values) for c in expectation.context),
+            tuple(sorted(expectation.session_tags.items())),
+        )
+        return _Asking(self, asker)
+
+
+class _Asking:
+    """What `evaluate_actions` needs of an evaluator, answering from the run's memory when it can."""
+
+    def __init__(self, remembered: _Remembered, asker: tuple):
+        self.remembered = remembered
+        self.model = remembered.evaluator.model
+        self.asker = asker
+
+    def evaluate(self, request: Request, *, trace: bool = True) -> Decision:
+        evaluator = self.remembered.evaluator
+        if trace:
+            return evaluator.evaluate(request, trace=True)
+        key = (self.asker, request.action, request.resource, request.resource_account)
+        found = self.remembered.decisions.get(key)
+        if found is None:
+            found = self.remembered.decisions[key] = evaluator.evaluate(request, trace=False)
+        return found
+
+
+def run_all(model: Model, evaluator: Evaluator | None = None, *, traced: bool = False) -> list[ExpectationResult]:
     """Run every `expect` line of the model, in file order.
 
     Most expectations pass, and a passing one is never explained: each runs
-    first with the trace off (the statements that nearly applied are not
-    recorded), and only the failures run again with the full trace, which
-    their explanation and fix need.  Both runs decide the same way.
+    first with the trace off (the engine then records no statements), and
+    only the failures run again with the full trace, which their explanation
+    and fix need.  Both runs decide the same way.  A request that several
+    lines ask is decided once (`_Remembered`).  With `traced=True` every line
+    is decided with the full trace, which coverage reads (coverage.py).
     """
     evaluator = evaluator or Evaluator(model)
+    if traced:
+        return [run_expectation(model, expectation, evaluator, trace=True) for expectation in model.expectations]
+    remembered = _Remembered(evaluator)
     results = []
     for expectation in model.expectations:
-        result = run_expectation(model, expectation, evaluator, trace=False)
+        result = run_expectation(model, expectation, remembered.bound(expectation), trace=False)  # type: ignore[arg-type]
         if result.status is Status.FAIL and result.decision is not None:
             result = run_expectation(model, expectation, evaluator, trace=True)
         results.append(result)

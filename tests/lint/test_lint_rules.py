@@ -39,6 +39,8 @@ CASES = [
     ("L003-object-action-on-bucket", "L003", 'resource A.b : s3:bucket "b"\nrole A.R { allow s3:GetObject on A.b }\n', 4),
     ("L003-bucket-action-on-objects", "L003", 'resource A.b : s3:bucket "b"\nrole A.R { allow s3:ListBucket on A.b/* }\n', 4),
     ("L003-in-the-resource-block", "L003", 'resource A.b : s3:bucket "b" { allow s3:GetObject to account A }\n', 3),
+    ("L003-no-resource-level-permissions", "L003", 'resource A.b : s3:bucket "b"\nrole A.R { allow s3:ListAllMyBuckets on A.b }\n', 4),
+    ("L003-roles-and-users", "L003", "user A.u\nrole B.X\nrole A.R { allow sts:AssumeRole on B.X\n    allow iam:CreateAccessKey on A.u }\n", None),
     ("L003-objects", "L003", 'resource A.b : s3:bucket "b"\nrole A.R { allow s3:GetObject on A.b/* }\n', None),
     ("L003-verb-pairs-itself", "L003", 'resource A.b : s3:bucket "b"\nrole A.R { allow read on A.b }\n', None),
     ("L003-one-resource-fits", "L003", 'resource A.b : s3:bucket "b"\nrole A.R { allow s3:GetObject on A.b, A.b/* }\n', None),
@@ -50,6 +52,8 @@ CASES = [
     ("L004-both-halves", "L004",
      'resource A.repo : ecr:repository "app" { allow pull to account B }\nrole B.R { allow pull on A.repo }\n', None),
     ("L004-delegate", "L004", 'resource A.repo : ecr:repository "app"\nrole B.R\ndelegate pull on A.repo to B.R\n', None),
+    ("L004-iam-call-on-a-role", "L004", "role A.R\nrole B.X { allow iam:GetRole on A.R }\n", None),
+    ("L004-assume-without-trust", "L004", "role A.R\nrole B.X { allow assume on A.R }\n", 4),
     ("L004-open-account", "L004", 'resource A.repo : ecr:repository "app" { allow pull to account B }\n', None),
     # L005 KMS key without the account statement
     ("L005-no-account-statement", "L005", 'resource A.k : kms:key "k" { allow decrypt to A.R }\nrole A.R\n', 3),

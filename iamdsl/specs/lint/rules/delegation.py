@@ -110,10 +110,16 @@ def _identity_side_alone(ctx: LintContext) -> Iterator[Hit]:
             account = ctx.model.accounts.get(owner)
             if owner == caller or account is None or account.external:
                 continue
-            if policy is not None and _resource_lets_in(ctx, policy, caller, statement.actions, entry, arn):
+            actions = statement.actions
+            if arn in ctx.world.entities_by_arn:
+                # Only STS goes through a trust policy; other actions on a role are IAM calls of its own account.
+                actions = tuple(a for a in actions if a == "*" or a.lower().startswith("sts:"))
+                if not actions:
+                    continue
+            if policy is not None and _resource_lets_in(ctx, policy, caller, actions, entry):
                 continue
             record = missing.setdefault((span_key(statement.span), arn), (statement, site, name, owner, set()))
-            record[4].update(statement.actions)
+            record[4].update(actions)
     for (_, arn), (statement, site, name, owner, actions) in missing.items():
         word = "trust policy" if arn in ctx.world.entities_by_arn else "resource policy"
         yield Hit(
@@ -142,7 +148,7 @@ def _target(ctx: LintContext, entry: str) -> tuple[str, str, str, Policy | None]
     return resource.qualified_name, resource.account, resource.arn, resource.policy
 
 
-def _resource_lets_in(ctx: LintContext, policy: Policy, caller: str, actions: tuple[str, ...], entry: str, arn: str) -> bool:
+def _resource_lets_in(ctx: LintContext, policy: Policy, caller: str, actions: tuple[str, ...], entry: str) -> bool:
     """Whether some Allow of the resource's policy might let a principal of `caller` do one of `actions`."""
     for statement in policy.statements:
         if statement.effect is not Effect.ALLOW:

@@ -10,10 +10,10 @@ some requests only, and is not judged here.
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from iamdsl.model import Effect, IdentityEntity, PolicyKind, Statement
-from iamdsl.specs.lint.context import LintContext, Site
+from iamdsl.specs.lint.context import LintContext
 from iamdsl.specs.lint.coverage import covers, plain, written_groups
 from iamdsl.specs.lint.findings import Hit, Level
 from iamdsl.specs.lint.registry import rule
@@ -42,7 +42,7 @@ def allows_always_denied(ctx: LintContext) -> Iterator[Hit]:
             )
 
 
-def _unconditional_denies(statements) -> list[Statement]:
+def _unconditional_denies(statements: Iterable[Statement]) -> list[Statement]:
     return [s for s in statements if s.effect is Effect.DENY and not s.conditions and plain(s) and s.actions is not None]
 
 
