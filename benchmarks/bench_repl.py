@@ -174,7 +174,7 @@ def main() -> int:
     for label, figure in prompt.items():
         print(f"  {label:<16} median {figure['median_s']:.3f} s   fastest {figure['fastest_s']:.3f} s   "
               f"(cpu median {figure['median_cpu_s']:.3f} s)")
-    print(f"\ncompletion on {completion['roles']:,} roles (model loaded in {completion['load_s']:.1f} s)")
+    print(f"\ncompletion on {completion['roles']:,} principals (model loaded in {completion['load_s']:.1f} s)")
     print(f"  {'first call (indexes the names)':<52} {completion['first_ms']:7.1f} ms")
     print(f"  {'first call after a what-if change (re-indexes)':<52} {completion['after_change_ms']:7.1f} ms"
           f"  (the change itself took {completion['change_s']:.1f} s)")
@@ -186,7 +186,7 @@ def main() -> int:
     worst_completion = max(f["median_ms"] for f in completion["inputs"].values())
     print("\ntargets:")
     print(f"  first prompt under {PROMPT_TARGET_S} s: {worst_prompt:.3f} s  {'met' if worst_prompt < PROMPT_TARGET_S else 'MISSED'}")
-    print(f"  completion under {COMPLETION_TARGET_MS:.0f} ms on {completion['roles']:,} roles (slowest input): "
+    print(f"  completion under {COMPLETION_TARGET_MS:.0f} ms on {completion['roles']:,} principals (slowest input): "
           f"{worst_completion:.2f} ms  {'met' if worst_completion < COMPLETION_TARGET_MS else 'MISSED'}")
     return 0
 

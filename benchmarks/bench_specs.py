@@ -8,7 +8,9 @@ its principals (roles and users, of any account) and resources (verbs and
 actions that act on each resource's type, objects of buckets included), and
 are then made true: each is decided once beforehand, and written as
 `expect can` when the answer is ALLOWED, `expect cannot` when it is denied
-in every context (CONDITIONAL and PARTIAL answers are left out).  So the run
+in every context (CONDITIONAL and PARTIAL answers are left out).  Half the
+candidates restate grants of the principals' own policies, so a good share
+is allowed.  Every line pins the context (`CONTEXT`).  So the run
 is what CI sees on a green build.  A second file makes `--failures` of them
 wrong, to price the explanations and fixes of failures.
 
@@ -18,7 +20,7 @@ Figures (wall clock, fastest of `--repeat`; CPU time is steadier on a busy machi
   model already loaded (load NOT included), as the issue's target asks;
 - `check, with failures`: the same, with `--failures` lines wrong (their
   explanations and fixes rendered too, as `iamdsl check` prints them);
-- `coverage`: `specs.coverage.measure` over those results;
+- `coverage`: the traced run that coverage needs, and `specs.coverage.measure`;
 - `load`: `load_paths` of the model and its expect lines (no model cache);
 - `iamdsl check` cold / warm: the whole command in a fresh process
   (interpreter start, imports, load, run, output), with no model cache, and
@@ -45,6 +47,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# The context a spec file pins, so that the generator's guardrails (a region lock, MFA,
+# network conditions) decide rather than leave the answer CONDITIONAL.
+CONTEXT = 'with aws:RequestedRegion = "us-east-1", aws:MultiFactorAuthPresent = "true", aws:SourceIp = 10.1.2.3, no aws:SourceVpce'
 TARGETS = (("check_loaded", 3.0), ("fmt_in_process", 3.0))
 
 
@@ -52,18 +57,42 @@ TARGETS = (("check_loaded", 3.0), ("fmt_in_process", 3.0))
 
 
 def _candidates(model, rng: random.Random, count: int) -> list[str]:
-    """`count` expect-line bodies (`SUBJECT ACTION RESOURCE`) drawn over the model's principals and resources."""
-    from iamdsl.model import PrincipalKind
+    """`count` expect-line bodies (`SUBJECT ACTION RESOURCE`) over the model's principals and resources.
+
+    Half restate a grant of a principal's own policies (its actions on a
+    declared resource), so that many are allowed, as in a real spec file;
+    half are drawn at random (a verb or action that acts on the resource's
+    type), and most of those are denied.
+    """
+    from iamdsl.model import Effect, PrincipalKind
     from iamdsl.testing.vocabulary import RESOURCE_KINDS
 
     kinds = {kind.type: kind for kind in RESOURCE_KINDS}
+    names_by_arn = {r.arn: name for name, r in model.resources.items()}
     subjects = [name for name, e in model.principals.items() if e.kind is not PrincipalKind.GROUP]
+    grants: list[str] = []
+    for name in subjects:
+        for policy in model.principals[name].inline_policies:
+            for statement in policy.statements:
+                if statement.effect is not Effect.ALLOW or not statement.actions or not statement.resources:
+                    continue
+                for action in statement.actions:
+                    for arn in statement.resources:
+                        if "*" in action:
+                            continue
+                        if arn in names_by_arn:
+                            grants.append(f"{name} {action} {names_by_arn[arn]}")
+                        elif arn.endswith("/*") and arn[:-2] in names_by_arn:
+                            grants.append(f'{name} {action} {names_by_arn[arn[:-2]]}/"objects/{len(grants)}.json"')
     by_account: dict[str, list[str]] = {}
     for name in subjects:
         by_account.setdefault(name.split(".", 1)[0], []).append(name)
     resources = [(name, kinds[f"{r.service}:{r.type}"]) for name, r in model.resources.items() if f"{r.service}:{r.type}" in kinds]
     found = []
     for index in range(count):
+        if grants and rng.random() < 0.5:
+            found.append(rng.choice(grants))
+            continue
         name, kind = rng.choice(resources)
         home = by_account.get(name.split(".", 1)[0])
         # Mostly callers of the resource's own account, where grants are dense; some from anywhere.
@@ -89,6 +118,7 @@ def make_expectations(model_path: Path, count: int, seed: int) -> list[str]:
     draft = model_path.with_name("draft.iam")
     while len(kept) < count:
         bodies = _candidates(model, rng, int((count - len(kept)) * 1.5) + 10)
+        bodies = [f"{body} {CONTEXT}" for body in bodies]
         draft.write_text("".join(f"expect can {body}\n" for body in bodies), encoding="utf-8")
         drafted = load_paths([model_path, draft]).model
         evaluator = Evaluator(drafted)
@@ -156,7 +186,8 @@ def measure_check(model_path: Path, specs: Path, repeat: int, render_failures: b
         return results
 
     wall, cpu, results = _best([_timed(check) for _ in range(repeat)])
-    cover_wall, _, coverage = _timed(lambda: measure(model, results))
+    # coverage needs every decision's trace: the run it measures decides with the trace on
+    cover_wall, _, coverage = _timed(lambda: measure(model, run_all(model, Evaluator(model), traced=True)))
     gc.unfreeze()
     return {
         "expectations": len(results),
@@ -245,7 +276,7 @@ def summary(f: dict, args, repeat: int) -> str:
         "",
         f"  check, loaded model (load not included)   {f['check_loaded']:6.2f} s   (cpu {f['check_loaded_cpu']:.2f} s)",
         f"  check, with {f['failed']} failures explained          {f['check_with_failures']:6.2f} s",
-        f"  coverage of those results                  {f['coverage']:6.2f} s   ({f['decisive_percent']:.1f}% decisive)",
+        f"  check with coverage (traced), loaded model {f['coverage']:6.2f} s   ({f['decisive_percent']:.1f}% decisive)",
         f"  load of model and expect lines             {f['load']:6.2f} s   (cpu {f['load_cpu']:.2f} s)",
         f"  `iamdsl check`, fresh process, no cache    {f['command_check_cold']:6.2f} s   (load included)",
         f"  `iamdsl check`, fresh process, warm cache  {f['command_check_warm']:6.2f} s   (load included)",

@@ -195,3 +195,36 @@ def test_a_bad_threshold_is_a_usage_error(tmp_path, value):
     with pytest.raises(SystemExit) as exit_info:
         _check(tmp_path, "--threshold", value)
     assert exit_info.value.code == 2
+
+
+EXAMPLES = sorted((ROOT / "examples").glob("*.iam"))
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.name for p in EXAMPLES])
+def test_the_traced_run_coverage_needs_decides_like_the_quick_one(path: Path) -> None:
+    model = iamdsl.load(path)
+    quick, traced = run_all(model), run_all(model, traced=True)
+    assert [(r.status, r.message) for r in quick] == [(r.status, r.message) for r in traced]
+    assert any(d.trace.layers for r in traced if r.decision for d in r.decision.decisions)
+
+
+def test_a_request_asked_twice_is_decided_once() -> None:
+    text = ACCOUNTS + (
+        'resource A.repo : ecr:repository "app"\n'
+        "role A.R { allow pull on A.repo }\n"
+        "expect can A.R pull A.repo\n"
+        "expect can A.R ecr:GetAuthorizationToken *\n"
+        'expect can A.R pull A.repo with aws:SourceIp = 10.0.0.1\n'
+    )
+    model = iamdsl.loads(text, "twice.iam")
+    asked = []
+
+    class Counting(Evaluator):
+        def evaluate(self, request, *, trace=True):
+            asked.append((request.action, request.resource, trace))
+            return super().evaluate(request, trace=trace)
+
+    results = run_all(model, Counting(model))
+    assert [r.status.value for r in results] == ["pass", "pass", "pass"]
+    token = [a for a in asked if a[0] == "ecr:GetAuthorizationToken"]
+    assert len(token) == 2  # once for the first two lines; again under the third line's other context

@@ -17,14 +17,12 @@ change, 2 a file cannot be read or parsed (this wins over 1).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import difflib
-import gc
 import json
 import sys
 from dataclasses import dataclass
-from typing import Iterator
 
+from iamdsl import collector
 from iamdsl.commands import common
 from iamdsl.fsutil import write_atomic
 from iamdsl.language.errors import Diagnostic, IamdslError, Severity, render_json, render_text
@@ -69,26 +67,9 @@ class _Result:
         return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
 
 
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a file is formatted.
-
-    A parse tree of a large file is hundreds of thousands of objects that all
-    live until the file is written: collections would only rescan them.  On
-    a 10,000-statement file that is half the time (benchmarks/bench_specs.py).
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def format_file_text(text: str, name: str) -> str:
-    """`format_source`, with the collector paused: what the command does for each file."""
-    with collector_paused():
+    """`format_source` with the garbage collector paused (a large file's parse tree only grows): what the command does for each file."""
+    with collector.paused():
         return format_source(text, name)
 
 

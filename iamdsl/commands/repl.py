@@ -53,8 +53,6 @@ def run(args: argparse.Namespace) -> int:
         return _batch(session, sys.stdin or ())
     from iamdsl.repl.app import run as run_app
 
-    if session.startup.text:
-        _print(session.startup)
     return run_app(session)
 
 

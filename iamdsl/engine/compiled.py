@@ -16,7 +16,7 @@ themselves, so that both paths always agree.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from iamdsl.engine.actions import action_key, action_matches
 from iamdsl.engine.arn import ResourceCheck
@@ -29,32 +29,26 @@ from iamdsl.model import Effect, Policy, PolicyKind, Statement
 
 if TYPE_CHECKING:
     from iamdsl.engine.context import Context
+    from iamdsl.engine.facts import RequestContext
     from iamdsl.engine.request import Caller
 
 _TRUE, _FALSE, _UNKNOWN = Truth.TRUE, Truth.FALSE, Truth.UNKNOWN
 
 
 class RequestFacts:
-    """What a compiled statement reads from the request, worked out at most once per request.
+    """What a compiled statement reads from the request: its resource, split once, its caller and its context.
 
-    The context (the request's keys plus the model's facts about the caller
-    and the resource) is derived only when a statement first needs it: most
-    statements miss on their resource before they do.
+    The context is read key by key (facts.RequestContext); it looks up the
+    model's facts only when a statement first asks for a key they may hold.
     """
 
-    __slots__ = ("resource", "fields", "caller", "_derive", "_context")
+    __slots__ = ("resource", "fields", "caller", "context")
 
-    def __init__(self, resource: str, fields: list[str] | None, caller: Caller, derive: Callable[[], Context]) -> None:
+    def __init__(self, resource: str, fields: list[str] | None, caller: Caller, context: Context | RequestContext) -> None:
         self.resource = resource
         self.fields = fields  # arn.request_fields(resource)
         self.caller = caller
-        self._derive = derive
-        self._context: Context | None = None
-
-    def context(self) -> Context:
-        if self._context is None:
-            self._context = self._derive()
-        return self._context
+        self.context = context
 
 
 class CompiledStatement:
@@ -89,8 +83,12 @@ class CompiledStatement:
 
     def covers(self, action: str, key: str | None) -> bool:
         """`matching.actions_match(statement, action)`, given `actions.action_key(action)`."""
-        listed = self.every_action or key in self.action_keys or any(action_matches(p, action) for p in self.action_globs)
-        return listed != self.not_action
+        if self.every_action or key in self.action_keys:
+            return not self.not_action
+        for pattern in self.action_globs:
+            if action_matches(pattern, action):
+                return not self.not_action
+        return self.not_action
 
     def applies(self, facts: RequestFacts) -> Truth:
         """`match_statement(...).applies` for a statement whose actions cover the request's."""
@@ -101,7 +99,7 @@ class CompiledStatement:
             return _FALSE
         truth = _TRUE
         if self.conditions:  # R21: AND'ed; any FALSE decides
-            context = facts.context()
+            context = facts.context
             for condition in self.conditions:
                 found = condition.truth(context)
                 if found is _FALSE:
@@ -120,7 +118,7 @@ class CompiledStatement:
         if checks is None:
             if not self.by_variables:
                 return _TRUE  # no Resource element: trust and resource policies mean the resource itself
-            return resources_match(self.statement, facts.resource, facts.context(), self.variables, self.settings)
+            return resources_match(self.statement, facts.resource, facts.context, self.variables, self.settings)
         resource, fields = facts.resource, facts.fields
         for check in checks:
             if check.matches(resource, fields):

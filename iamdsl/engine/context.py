@@ -64,6 +64,8 @@ class Lookup:
 
 
 UNKNOWN = Lookup.unknown()
+NOT_LISTED = Lookup.absent(Source.DEFAULT)  # a key a closed context does not list (lookups are immutable, so shared)
+LEFT_OUT = Lookup.absent(Source.DERIVED)  # a key under a prefix whose every key is listed
 
 
 @dataclass(slots=True)
@@ -109,10 +111,10 @@ class Context:
         if found is not None:
             return found
         if self.closed:
-            return Lookup.absent(Source.DEFAULT)
+            return NOT_LISTED
         for prefix in self.closed_prefixes:
             if lower.startswith(prefix):
-                return Lookup.absent(Source.DERIVED)
+                return LEFT_OUT
         return UNKNOWN
 
     def close_prefix(self, prefix: str) -> None:

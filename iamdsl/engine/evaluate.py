@@ -38,7 +38,7 @@ from iamdsl.model import Effect, Model, NotModelled
 __all__ = ["Decision", "Evaluator", "Outcome"]
 
 _GET_CALLER_IDENTITY = "sts:getcalleridentity"
-_CAVEATS_MEMO_SIZE = 8192
+_MEMO_SIZE = 8192
 _ASSUME_ACTIONS = ("sts:assumerole",)
 _GET_FEDERATION_TOKEN = "sts:getfederationtoken"
 _COMPANION_ACTIONS = frozenset(_ASSUME_ACTIONS + ("sts:assumerolewithwebidentity", "sts:assumerolewithsaml"))
@@ -57,7 +57,8 @@ class Evaluator:
         self.indexes = PolicyIndexes(settings)  # statements by action, for decisions that skip misses
         self.facts = Facts(self.world)  # context keys the model implies, per caller and per resource
         # Policies in play that depend on the caller, on the resource policy or on the account alone (in_play).
-        self._callers: dict[tuple, tuple[object, InPlay, InPlay]] = {}
+        self._callers: dict[tuple, tuple[object, tuple[InPlay, InPlay, bool]]] = {}
+        self._rcp_actions: dict[str, bool] = {}
         self._resources: dict[int, tuple[PolicyRef, tuple[Layer, str, Indexed, str]]] = {}
         self._levels: dict[tuple[Layer, str | None], InPlay] = {}
         self._caveat_memo: dict[tuple, tuple[object, tuple[tuple[str, ...], tuple[NotModelled, ...]]]] = {}  # per service and resource
@@ -200,7 +201,7 @@ class Evaluator:
         (identity policies, boundary, SCP levels) is worked out once per caller.
         """
         caller = request.caller
-        head, scps = self._caller_layers(caller)
+        head, scps, service_linked = self._caller_layers(caller)
         found: InPlay = list(head)
         if caller.session_policy is not None:
             found.append((Layer.SESSION, caller.label, self._indexed((PolicyRef(f"session policy of {caller.label}", caller.session_policy),)), ""))
@@ -211,43 +212,54 @@ class Evaluator:
         found += scps
         # R57: RCP support is per service of the action: sts:AssumeRole on a role (an iam
         # ARN) is an STS request, and RCPs on STS are what restrict who may assume roles.
-        if request.resource != "*" and not caller.is_service_linked:
-            service = request.action.split(":", 1)[0].lower()
-            if service and self.world.rcp_covers(service):
-                found += self._org_levels(Layer.RCP, resource_account)
-        # The request's own context is enough here: the model's facts never include aws:SourceVpce.
-        vpce = request.context.get("aws:SourceVpce")
-        if vpce.presence is Presence.GIVEN and vpce.values:
+        if request.resource != "*" and not service_linked and self._rcp_covers(request.action):
+            found += self._org_levels(Layer.RCP, resource_account)
+        # The request's own keys are enough here: the model's facts never include aws:SourceVpce,
+        # and only a key the request lists can be given.
+        vpce = request.context.keys.get("aws:sourcevpce")
+        if vpce is not None and vpce.presence is Presence.GIVEN and vpce.values:
             endpoint = self.world.endpoints_by_id.get(vpce.values[0])
             if endpoint is not None and endpoint.policy is not None:
                 label = f"{endpoint.account}.{endpoint.name}"
                 found.append((Layer.ENDPOINT, label, self._indexed((PolicyRef(f"{label}:policy", endpoint.policy),)), ""))
         return found
 
-    def _caller_layers(self, caller: Caller) -> tuple[InPlay, InPlay]:
-        """The caller's identity and boundary layers, and its SCP levels (R51, R56), memoised per caller."""
+    def _rcp_covers(self, action: str) -> bool:
+        """R57: whether RCPs apply to the action's service, memoised per action."""
+        found = self._rcp_actions.get(action)
+        if found is None:
+            service = action.split(":", 1)[0].lower()
+            found = bool(service) and self.world.rcp_covers(service)
+            if len(self._rcp_actions) >= _MEMO_SIZE:
+                self._rcp_actions.clear()
+            self._rcp_actions[action] = found
+        return found
+
+    def _caller_layers(self, caller: Caller) -> tuple[InPlay, InPlay, bool]:
+        """The caller's identity and boundary layers, its SCP levels (R51, R56), and whether it is service-linked."""
         entity = caller.entity
         identity_side = caller.kind.has_identity_side
         memo_key = (identity_side, id(entity), caller.account)
         found = self._callers.get(memo_key)
         if found is not None and found[0] is entity:
-            return found[1], found[2]
+            return found[1]
         head: InPlay = []
         if identity_side and entity is not None:
             head.append((Layer.IDENTITY, entity.qualified_name, self._indexed(self.world.identity_policies(entity)), ""))
             boundary = self.world.boundary(entity)
             if boundary is not None:
                 head.append((Layer.BOUNDARY, entity.qualified_name, self._indexed((boundary,)), ""))
-        scps = self._org_levels(Layer.SCP, caller.account) if identity_side and not caller.is_service_linked else []
-        if len(self._callers) >= _CAVEATS_MEMO_SIZE:
+        service_linked = caller.is_service_linked
+        scps = self._org_levels(Layer.SCP, caller.account) if identity_side and not service_linked else []
+        if len(self._callers) >= _MEMO_SIZE:
             self._callers.clear()
-        self._callers[memo_key] = (entity, head, scps)  # the entity is held, so its id() stays its own
-        return head, scps
+        self._callers[memo_key] = (entity, (head, scps, service_linked))  # the entity is held, so its id() stays its own
+        return head, scps, service_linked
 
     def _resource_layer(self, policy: PolicyRef) -> tuple[Layer, str, Indexed, str]:
         found = self._resources.get(id(policy))
         if found is None or found[0] is not policy:
-            if len(self._resources) >= _CAVEATS_MEMO_SIZE:
+            if len(self._resources) >= _MEMO_SIZE:
                 self._resources.clear()
             found = self._resources[id(policy)] = (policy, (Layer.RESOURCE, policy.label.rsplit(":", 1)[0], self._indexed((policy,)), ""))
         return found[1]
@@ -256,6 +268,8 @@ class Evaluator:
         """The SCP or RCP levels above and at an account (R53, R54), memoised per account."""
         found = self._levels.get((layer, account))
         if found is None:
+            if len(self._levels) >= _MEMO_SIZE:
+                self._levels.clear()
             levels = self.world.scp_levels(account) if layer is Layer.SCP else self.world.rcp_levels(account)
             found = self._levels[(layer, account)] = [(layer, where, self._indexed(refs), "") for where, refs in levels or ()]
         return found
@@ -277,9 +291,10 @@ class Evaluator:
                 statements = index.for_action(action)
                 if record:
                     # Every statement, those whose actions cannot cover the request's recorded as such.
-                    policy = ref.label
-                    for position, statement, covers in statements.tested:
-                        if covers:
+                    policy, covering = ref.label, statements.covering
+                    covered = {position for position, _ in covering} if covering else ()
+                    for position, statement in enumerate(ref.policy.statements):
+                        if position in covered:
                             found.append(match_statement(statement, position, ref, layer, action, resource, caller, context, settings, record_misses=True, action_matched=True))
                         else:
                             found.append(StatementTrace(policy, layer, position, statement, false, False, False, reason=missed))
@@ -321,7 +336,7 @@ class Evaluator:
             caveats.append("not modelled: KMS grants; assumed: none")
         declared = owned.resource.mechanisms if owned.resource is not None else ()
         answer = (tuple(caveats), tuple(declared))
-        if len(self._caveat_memo) >= _CAVEATS_MEMO_SIZE:
+        if len(self._caveat_memo) >= _MEMO_SIZE:
             self._caveat_memo.clear()
         self._caveat_memo[memo_key] = (owned.resource, answer)
         return answer

@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
-from iamdsl.engine.context import UNKNOWN, Context, Lookup, Source
+from iamdsl.engine.context import LEFT_OUT, NOT_LISTED, UNKNOWN, Context, Lookup, Source
 from iamdsl.engine.request import Caller, CallerKind, Request
 
 if TYPE_CHECKING:
@@ -28,8 +28,23 @@ _MEMO_SIZE = 8192
 _HTTPS = Lookup.given("true", Source.DEFAULT)
 _NOT_VIA_SERVICE = Lookup.given("false", Source.DEFAULT)
 _NOT_CALLED_VIA = Lookup.absent(Source.DEFAULT)
-_CLOSED = Lookup.absent(Source.DEFAULT)  # a key a closed context does not list
-_LEFT_OUT = Lookup.absent(Source.DERIVED)  # a key under a prefix whose every key the model lists
+
+
+# Every key the model implies starts so, or names a service's ResourceTag: a key that does not
+# is never a fact, and reading it needs no facts at all.  `_put` holds the facts to this.
+_FACT_PREFIXES = ("aws:principal", "aws:resource", "aws:user")
+
+
+def may_be_fact(lower: str) -> bool:
+    """Whether the lower-cased key can be one the model implies (or fall under a prefix it lists in full)."""
+    return lower.startswith(_FACT_PREFIXES) or ":resourcetag/" in lower
+
+
+def _put(context: Context, key: str, value) -> None:
+    if not may_be_fact(key.lower()):
+        raise ValueError(f"the fact `{key}` is outside what `may_be_fact` allows: widen it")
+    derived = Source.DERIVED
+    context.setdefault(key, Lookup.absent(derived) if value is None else Lookup.given(value, derived))
 
 
 class Facts:
@@ -88,10 +103,9 @@ class Facts:
         if found is not None:
             return found[1]
         context = Context()
-        derived = Source.DERIVED
 
         def put(key: str, value) -> None:
-            context.setdefault(key, Lookup.absent(derived) if value is None else Lookup.given(value, derived))
+            _put(context, key, value)
 
         world = self.world
         authenticated = caller.kind.has_identity_side
@@ -148,10 +162,9 @@ class Facts:
         if found is not None:
             return found[1]
         context = Context()
-        derived = Source.DERIVED
 
         def put(key: str, value) -> None:
-            context.setdefault(key, Lookup.absent(derived) if value is None else Lookup.given(value, derived))
+            _put(context, key, value)
 
         world = self.world
         put("aws:ResourceAccount", resource_account if request.resource != "*" else None)
@@ -205,6 +218,8 @@ class RequestContext:
         found = given.keys.get(lower)
         if found is not None:
             return found
+        if not may_be_fact(lower):
+            return self._not_a_fact(lower)
         layers = self._layers
         if layers is None:
             facts = self._facts
@@ -220,10 +235,23 @@ class RequestContext:
         if found is not None:
             return found
         if given.closed:
-            return _CLOSED
+            return NOT_LISTED
         for prefix in self._prefixes:
             if lower.startswith(prefix):
-                return _LEFT_OUT
+                return LEFT_OUT
+        return UNKNOWN
+
+    def _not_a_fact(self, lower: str) -> Lookup:
+        """`get` for a key the request does not give and the model never implies."""
+        found = self._default(lower)
+        if found is not None:
+            return found
+        given = self._given
+        if given.closed:
+            return NOT_LISTED
+        for prefix in given.closed_prefixes:  # the facts' own prefixes are facts' keys
+            if lower.startswith(prefix):
+                return LEFT_OUT
         return UNKNOWN
 
     def _default(self, lower: str) -> Lookup | None:

@@ -20,11 +20,13 @@ own precomputation, shared by every request that names the action.
 
 from __future__ import annotations
 
+import functools
+
 from iamdsl.engine.actions import action_key
 from iamdsl.engine.compiled import CompiledStatement
 from iamdsl.engine.settings import DEFAULT_SETTINGS, Settings
 from iamdsl.engine.wildcard import has_wildcard
-from iamdsl.model import Policy, Statement
+from iamdsl.model import Effect, Policy, Statement
 
 Tested = tuple[tuple[int, Statement, "bool | None"], ...]  # (position, statement, False when it cannot cover the action)
 
@@ -35,7 +37,7 @@ _MAX_ACTIONS = 4_096  # actions remembered per policy
 class PolicyIndex:
     """One policy's statements, by the service prefixes their actions can cover."""
 
-    __slots__ = ("policy", "settings", "_candidates", "_anywhere", "_every", "_actions", "_compiled", "_compiled_candidates")
+    __slots__ = ("policy", "settings", "has_denies", "has_allows", "_candidates", "_anywhere", "_every", "_actions", "_compiled", "_compiled_candidates")
 
     def __init__(self, policy: Policy, settings: Settings = DEFAULT_SETTINGS) -> None:
         self.policy = policy  # held, so that the policy's id() stays unique while indexed
@@ -44,6 +46,9 @@ class PolicyIndex:
         self._compiled: dict[int, CompiledStatement] = {}  # by position, shared by every action
         self._compiled_candidates: dict[str, tuple[CompiledStatement, ...]] = {}
         statements = policy.statements
+        # A decision looking for a Deny (or an Allow) skips the policies that have none.
+        self.has_denies = any(statement.effect is Effect.DENY for statement in statements)
+        self.has_allows = any(statement.effect is not Effect.DENY for statement in statements)
         by_service: dict[str, list[int]] = {}
         anywhere: list[int] = []  # `*` and NotAction statements: candidates for every service
         for index, statement in enumerate(statements):
@@ -79,7 +84,11 @@ class PolicyIndex:
         if found is None:
             if len(self._actions) >= _MAX_ACTIONS:
                 self._actions.clear()
-            found = self._actions[action] = ActionStatements(self, action)
+            service, key = _action_parts(action)
+            candidates = self._compiled_candidates.get(service)
+            if candidates is None:
+                candidates = self.compiled_candidates(service)
+            found = self._actions[action] = ActionStatements(candidates, action, key) if candidates else _NOTHING
         return found
 
     def compiled_candidates(self, service: str) -> tuple[CompiledStatement, ...]:
@@ -97,31 +106,35 @@ class PolicyIndex:
 
 
 class ActionStatements:
-    """One policy's statements for one action: the Denies and Allows that cover it, compiled, and how a trace walks them."""
+    """One policy's statements for one action: the Denies and Allows that cover it, compiled, in policy order."""
 
-    __slots__ = ("denies", "allows", "_index", "_covering", "_tested")
+    __slots__ = ("denies", "allows", "_covering")
 
-    def __init__(self, index: PolicyIndex, action: str) -> None:
-        self._index = index
-        key = action_key(action)
-        covering = [c for c in index.compiled_candidates(action.split(":", 1)[0].lower()) if c.covers(action, key)]
-        self.denies: tuple[CompiledStatement, ...] = tuple(c for c in covering if c.is_deny)  # in policy order
-        self.allows: tuple[CompiledStatement, ...] = tuple(c for c in covering if not c.is_deny)
-        self._covering: tuple[tuple[int, Statement], ...] = tuple((c.index, c.statement) for c in covering)
-        self._tested: tuple[tuple[int, Statement, bool], ...] | None = None
+    def __init__(self, candidates: tuple[CompiledStatement, ...], action: str, key: str | None) -> None:
+        denies: list[CompiledStatement] = []
+        allows: list[CompiledStatement] = []
+        for statement in candidates:
+            if statement.covers(action, key):
+                (denies if statement.is_deny else allows).append(statement)
+        self.denies: tuple[CompiledStatement, ...] = tuple(denies)
+        self.allows: tuple[CompiledStatement, ...] = tuple(allows)
+        self._covering: tuple[tuple[int, Statement], ...] | None = None
 
     @property
     def covering(self) -> tuple[tuple[int, Statement], ...]:
         """(position, statement) of the statements whose Action covers the action, or whose NotAction leaves it out."""
+        if self._covering is None:
+            self._covering = tuple((c.index, c.statement) for c in sorted(self.denies + self.allows, key=lambda c: c.index))
         return self._covering
 
-    @property
-    def tested(self) -> tuple[tuple[int, Statement, bool], ...]:
-        """Every statement, each with whether it covers the action: what a trace of the misses walks."""
-        if self._tested is None:
-            covered = {position for position, _ in self._covering}
-            self._tested = tuple((position, statement, position in covered) for position, statement in enumerate(self._index.policy.statements))
-        return self._tested
+
+_NOTHING = ActionStatements((), "", None)  # for the actions no statement of a policy can cover
+
+
+@functools.lru_cache(maxsize=4096)
+def _action_parts(action: str) -> tuple[str, str | None]:
+    """The service prefix (lower case) and `action_key` of an action, which every policy that meets it asks for."""
+    return action.split(":", 1)[0].lower(), action_key(action)
 
 
 def _prefixes(statement: Statement) -> frozenset[str] | None:

@@ -25,18 +25,16 @@ CONDITIONAL answer.  Nothing is cached per request.
 
 from __future__ import annotations
 
-import functools
 from typing import TYPE_CHECKING
 
 from iamdsl.engine.algorithm import Scenario
 from iamdsl.engine.arn import request_fields
 from iamdsl.engine.compiled import RequestFacts
 from iamdsl.engine.decision import Decision
-from iamdsl.engine.trace import GrantClass, Layer, PolicyRef, Trace, Truth
+from iamdsl.engine.trace import GrantClass, Layer, Trace, Truth
 
 if TYPE_CHECKING:
     from iamdsl.engine.evaluate import Evaluator
-    from iamdsl.engine.policy_index import ActionStatements
     from iamdsl.engine.request import Request
 
 _TRUE, _FALSE, _UNKNOWN = Truth.TRUE, Truth.FALSE, Truth.UNKNOWN
@@ -61,7 +59,7 @@ def decide(evaluator: Evaluator, request: Request) -> Decision | None:
         return None
     trace = Trace(
         cross_account=cross_account, caller_account=caller.account, resource_account=resource_account,
-        missing_side=verdict.missing_side, blocked_by=list(verdict.blocked_by),
+        missing_side=verdict.missing_side, blocked_by=verdict.blocked_by,
     )
     caveats, not_modelled = evaluator._caveats(request, owned)
     return Decision(verdict.outcome, request, verdict.reason, trace, frozenset(verdict.reasons), caveats=caveats, not_modelled=not_modelled)
@@ -70,36 +68,31 @@ def decide(evaluator: Evaluator, request: Request) -> Decision | None:
 class _Statements:
     """The statements in play, asked about lazily; answers algorithm.py's `Statements` questions."""
 
-    __slots__ = ("evaluator", "request", "owned", "resource_account", "facts", "levels", "_allowed")
+    __slots__ = ("action", "caller", "facts", "levels", "_allowed", "_by_layer")
 
     def __init__(self, evaluator: Evaluator, request: Request, owned, resource_account: str | None) -> None:
-        self.evaluator = evaluator
-        self.request = request
-        self.owned = owned
-        self.resource_account = resource_account
-        # The context is derived at most once, and only if a statement needs it (no reference back to
-        # this view: a cycle per request would leave the garbage collector to free each one).
-        derive = functools.partial(evaluator.request_context, request, owned, resource_account)
-        self.facts = RequestFacts(request.resource, request_fields(request.resource), request.caller, derive)
-        action = request.action
-        # Each level (a layer, or one SCP or RCP level): its layer, label, and its policies' statements for the action.
-        self.levels: list[tuple[Layer, str, list[tuple[PolicyRef, ActionStatements]]]] = [
-            (layer, label, [(ref, index.for_action(action)) for ref, index in policies])
-            for layer, label, policies, _ in evaluator.in_play(request, owned, resource_account)
-        ]
+        self.action = request.action
+        self.caller = request.caller
+        context = evaluator.request_context(request, owned, resource_account)
+        self.facts = RequestFacts(request.resource, request_fields(request.resource), request.caller, context)
+        # Each level (a layer, or one SCP or RCP level): its layer, label, and policies with their index.
+        self.levels = evaluator.in_play(request, owned, resource_account)
         self._allowed: dict[int, Truth] = {}  # level position -> whether an Allow of it applies
+        self._by_layer: dict[Layer, list[int]] | None = None
 
     # ------------------------------------------------------------ algorithm.py's questions
     def deny(self) -> tuple[str, set[Layer]] | None:
         first: str | None = None  # the policy of the first Deny that applies, or may
         layers: set[Layer] = set()
         certain = False  # whether some Deny applies for certain
-        facts = self.facts
-        for layer, _, policies in self.levels:
+        action, facts = self.action, self.facts
+        for layer, _, policies, _ in self.levels:
             if certain and layer in layers:
                 continue  # nothing more to learn here
-            for ref, statements in policies:
-                for statement in statements.denies:
+            for ref, index in policies:
+                if not index.has_denies:
+                    continue
+                for statement in index.for_action(action).denies:
                     truth = statement.applies(facts)
                     if truth is _FALSE:
                         continue
@@ -120,38 +113,37 @@ class _Statements:
         return None
 
     def unallowed_level(self, layer: Layer) -> str | None:
-        for position, (kind, label, _) in enumerate(self.levels):
-            if kind is layer:
-                truth = self._allows_at(position)
-                if truth is _UNKNOWN:
-                    raise Undecided  # allowed in the best case, not in the worst
-                if truth is _FALSE:
-                    return label
+        levels = self.levels
+        for position in self._positions().get(layer, ()):
+            truth = self._allows_at(position)
+            if truth is _UNKNOWN:
+                raise Undecided  # allowed in the best case, not in the worst
+            if truth is _FALSE:
+                return levels[position][1]
         return None
 
     def allows(self, layer: Layer) -> bool:
         undecided = False
-        for position, (kind, _, _) in enumerate(self.levels):
-            if kind is layer:
-                truth = self._allows_at(position)
-                if truth is _TRUE:
-                    return True
-                undecided = undecided or truth is _UNKNOWN
+        for position in self._positions().get(layer, ()):
+            truth = self._allows_at(position)
+            if truth is _TRUE:
+                return True
+            undecided = undecided or truth is _UNKNOWN
         if undecided:
             raise Undecided
         return False
 
     def present(self, layer: Layer) -> bool:
-        return any(kind is layer for kind, _, _ in self.levels)
+        return layer in self._positions()
 
     def grants(self) -> set[GrantClass]:
         found: set[GrantClass] = set()
-        facts, caller = self.facts, self.request.caller
-        for layer, _, policies in self.levels:
+        action, facts, caller = self.action, self.facts, self.caller
+        for layer, _, policies, _ in self.levels:
             if layer is not Layer.RESOURCE:
                 continue
-            for _, statements in policies:
-                for statement in statements.allows:
+            for _, index in policies:
+                for statement in index.for_action(action).allows:
                     truth = statement.applies(facts)
                     if truth is _UNKNOWN:
                         raise Undecided  # the best case has its grant, the worst case does not
@@ -162,14 +154,25 @@ class _Statements:
         return found
 
     # ------------------------------------------------------------ one level
+    def _positions(self) -> dict[Layer, list[int]]:
+        """The positions of each layer's levels, in order (only decisions that no Deny settles ask)."""
+        found = self._by_layer
+        if found is None:
+            found = self._by_layer = {}
+            for position, (layer, _, _, _) in enumerate(self.levels):
+                found.setdefault(layer, []).append(position)
+        return found
+
     def _allows_at(self, position: int) -> Truth:
         """Whether an Allow of the level applies: TRUE at the first that does, else UNKNOWN if one may."""
         found = self._allowed.get(position)
         if found is None:
             found = _FALSE
-            facts = self.facts
-            for _, statements in self.levels[position][2]:
-                for statement in statements.allows:
+            action, facts = self.action, self.facts
+            for _, index in self.levels[position][2]:
+                if not index.has_allows:
+                    continue
+                for statement in index.for_action(action).allows:
                     truth = statement.applies(facts)
                     if truth is _TRUE:
                         found = _TRUE

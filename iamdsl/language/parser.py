@@ -149,7 +149,7 @@ def syntax_diagnostic(error: UnexpectedInput, text: str, file: str) -> Diagnosti
         expected = error.accepts or error.expected
         if error.token.type == "$END":
             line, column = _end_position(text)
-            found = "the end of the input"
+            found = "end of input"
         else:
             found_text = str(error.token)
             found = f"`{found_text}`"
@@ -158,7 +158,7 @@ def syntax_diagnostic(error: UnexpectedInput, text: str, file: str) -> Diagnosti
         expected = error.allowed or set()
         found_text = text[error.pos_in_stream] if error.pos_in_stream < len(text) else ""
         if not found_text:
-            found = "the end of the input"
+            found = "end of input"
         elif found_text.isprintable():
             found = f"`{found_text}`"
         else:  # a control or invisible character: name it, so the message shows what to look for
@@ -166,7 +166,7 @@ def syntax_diagnostic(error: UnexpectedInput, text: str, file: str) -> Diagnosti
     elif isinstance(error, UnexpectedEOF):
         expected = set(error.expected)
         line, column = _end_position(text)
-        found = "the end of the input"
+        found = "end of input"
     else:  # pragma: no cover - lark has no other subclasses today
         expected, found = set(), "this"
     words = expected_words(set(expected))

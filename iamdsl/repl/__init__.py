@@ -7,6 +7,13 @@ what-if changes and runs the meta-commands registered in `commands.py`
 completer, lexer, validator, key bindings, toolbar) only wire it to a terminal.
 """
 
-from iamdsl.repl.session import Change, Output, Session
-
 __all__ = ["Change", "Output", "Session"]
+
+
+def __getattr__(name: str):
+    # Lazy, so that `pygmentize -l iamdsl` (which imports iamdsl.repl.lexer) stays light.
+    if name in __all__:
+        from iamdsl.repl import session
+
+        return getattr(session, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

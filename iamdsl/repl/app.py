@@ -88,6 +88,8 @@ def run(session, *, input=None, output=None) -> int:
     prompt = create_prompt_session(session, input=input, output=output)
     style = prompt.style
     warm = _Warmer(prompt)
+    if session.startup.text:  # the files did not load: say why before the first prompt
+        _show(_fragments(session.startup.text, session.startup.ok), style, output)
     gc.freeze()
     while True:
         try:
@@ -136,8 +138,8 @@ def _show(text: FormattedText, style, output) -> None:
     print_formatted_text(text, style=style, output=output, include_default_pygments_style=False)
 
 
-# The first word of an answer, and the marks of the lines that explain it.
-_ANSWER = re.compile(r"^(?:ALLOWED|DENIED(?: \([a-z]+\))?|CONDITIONAL|PARTIAL)(?=[:\s]|$)|[✓✗]", re.M)
+# A decision at the start of a line (the answer's first, or one per action of a verb), and ✓/✗ marks.
+_ANSWER = re.compile(r"^([ ]*)(ALLOWED|DENIED(?: \([a-z]+\))?|CONDITIONAL|PARTIAL)(?=[:\s]|$)|([✓✗])", re.M)
 _DECISION_CLASS = {"ALLOWED": "class:answer.allowed", "DENIED": "class:answer.denied"}
 _MARKS = {"✓": "class:answer.yes", "✗": "class:answer.no"}
 
@@ -149,10 +151,13 @@ def _fragments(text: str, ok: bool) -> FormattedText:
     fragments: StyleAndTextTuples = []
     position = 0
     for match in _ANSWER.finditer(text):
-        fragments.append(("", text[position:match.start()]))
-        word = match.group()
-        style = _MARKS.get(word) or _DECISION_CLASS.get(word.split()[0], "class:answer.undecided")
-        fragments.append((style, word))
+        indent, decision, mark = match.groups()
+        start = match.start(3) if mark else match.start(2)
+        fragments.append(("", text[position:start]))
+        if mark:
+            fragments.append((_MARKS[mark], mark))
+        else:
+            fragments.append((_DECISION_CLASS.get(decision.split()[0], "class:answer.undecided"), decision))
         position = match.end()
     fragments.append(("", text[position:]))
     return FormattedText(fragments)

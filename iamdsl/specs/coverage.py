@@ -248,22 +248,20 @@ def render_text(report: CoverageReport, sources: Mapping[str, str] | None = None
         lines.append(f"  {status.value:<12} {report.count(status):>6}  {report.percent(status):5.1f}%")
     shown = [u for u in report.statements if verbose or u.status is not Coverage.DECISIVE]
     current_file = None
+    source_lines: list[str] = []
     for unit in shown:
         if unit.span.file != current_file:
             current_file = unit.span.file
             lines.append(current_file)
+            source_lines = (sources or {}).get(current_file, "").splitlines()
         where = f"{unit.span.line}:{unit.span.column}"
-        quote = _quote(sources, unit.span) if sources else ""
+        quote = _quote(source_lines, unit.span)
         lines.append(f"  {where:<9} {unit.status.value:<12} {', '.join(unit.policies):<28} {quote}".rstrip())
     return "\n".join(lines)
 
 
-def _quote(sources: Mapping[str, str], span: Span) -> str:
+def _quote(lines: list[str], span: Span) -> str:
     """The statement's source text on one line, comments dropped, cut to fit."""
-    text = sources.get(span.file)
-    if text is None:
-        return ""
-    lines = text.splitlines()
     if not 0 < span.line <= span.end_line <= len(lines):
         return ""
     parts = []

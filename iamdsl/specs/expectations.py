@@ -14,6 +14,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
+from iamdsl import collector
 from iamdsl.engine.callers import caller_for
 from iamdsl.engine.context import Context
 from iamdsl.engine.evaluate import Decision, Evaluator, Outcome
@@ -190,13 +191,14 @@ def run_all(model: Model, evaluator: Evaluator | None = None, *, traced: bool = 
     is decided with the full trace, which coverage reads (coverage.py).
     """
     evaluator = evaluator or Evaluator(model)
-    if traced:
-        return [run_expectation(model, expectation, evaluator, trace=True) for expectation in model.expectations]
-    remembered = _Remembered(evaluator)
-    results = []
-    for expectation in model.expectations:
-        result = run_expectation(model, expectation, remembered.bound(expectation), trace=False)  # type: ignore[arg-type]
-        if result.status is Status.FAIL and result.decision is not None:
-            result = run_expectation(model, expectation, evaluator, trace=True)
-        results.append(result)
-    return results
+    with collector.paused():  # the results only grow until the run ends
+        if traced:
+            return [run_expectation(model, expectation, evaluator, trace=True) for expectation in model.expectations]
+        remembered = _Remembered(evaluator)
+        results = []
+        for expectation in model.expectations:
+            result = run_expectation(model, expectation, remembered.bound(expectation), trace=False)  # type: ignore[arg-type]
+            if result.status is Status.FAIL and result.decision is not None:
+                result = run_expectation(model, expectation, evaluator, trace=True)
+            results.append(result)
+        return results

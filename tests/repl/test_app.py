@@ -155,3 +155,28 @@ def test_the_toolbar_shows_files_size_mode_and_unsaved_changes(session: Recordin
     assert "5 statements" in text
     assert "explain full" in text
     assert "1 unsaved change" in text
+
+
+def test_a_file_that_does_not_load_is_reported_before_the_first_prompt(tmp_path: Path) -> None:
+    (tmp_path / "broken.iam").write_text("role B.X { allow pull on }\n", encoding="utf-8")
+    session = Recording([str(tmp_path / "broken.iam")])
+    printed = io.StringIO()
+    assert drive(session, ":quit" + ENTER, printed=printed) == 0
+    shown = printed.getvalue()
+    assert "broken.iam:1:" in shown
+    assert "the session starts with an empty model" in shown
+    assert session.lines == [(":quit", session.lines[0][1])]  # and the session went on to the prompt
+
+
+def test_answers_are_coloured_by_decision() -> None:
+    text = "DENIED (implicit): no\n  ecr:X on A.r\n    ALLOWED: yes\n    ✓ one\n    ✗ two\nCONDITIONAL: when"
+    styled = [(style, fragment) for style, fragment in app._fragments(text, ok=True) if style]
+    assert styled == [
+        ("class:answer.denied", "DENIED (implicit)"),
+        ("class:answer.allowed", "ALLOWED"),
+        ("class:answer.yes", "✓"),
+        ("class:answer.no", "✗"),
+        ("class:answer.undecided", "CONDITIONAL"),
+    ]
+    assert "".join(fragment for _, fragment in app._fragments(text, ok=True)) == text
+    assert app._fragments("error: no", ok=False) == [("class:error", "error: no")]
