@@ -17,6 +17,8 @@ import sys
 from iamdsl.commands import common
 from iamdsl.engine.evaluate import Evaluator
 from iamdsl.language.errors import IamdslError
+from iamdsl.language.loader import Loaded
+from iamdsl.model import Model
 from iamdsl.specs import coverage as cov
 from iamdsl.specs import report
 from iamdsl.specs.expectations import ExpectationResult, Status, run_all
@@ -92,7 +94,7 @@ def _problems(args: argparse.Namespace, results: list[ExpectationResult], covera
     return found
 
 
-def _summary(model, results: list[ExpectationResult]) -> dict:
+def _summary(model: Model, results: list[ExpectationResult]) -> dict:
     passed, failed = report.counts(results)
     return {
         "accounts": len(model.accounts),
@@ -106,7 +108,9 @@ def _summary(model, results: list[ExpectationResult]) -> dict:
     }
 
 
-def _document(args, loaded, results, coverage, problems) -> dict:
+def _document(
+    args: argparse.Namespace, loaded: Loaded, results: list[ExpectationResult], coverage: cov.CoverageReport | None, problems: list[str]
+) -> dict:
     document = {
         "valid": True,
         "files": list(args.files),
@@ -121,7 +125,9 @@ def _document(args, loaded, results, coverage, problems) -> dict:
     return document
 
 
-def _print_text(args, loaded, results: list[ExpectationResult], coverage, problems: list[str]) -> None:
+def _print_text(
+    args: argparse.Namespace, loaded: Loaded, results: list[ExpectationResult], coverage: cov.CoverageReport | None, problems: list[str]
+) -> None:
     model = loaded.model
     for result in results:
         if result.status is Status.FAIL:

@@ -92,27 +92,30 @@ class CompiledStatement:
 
     def applies(self, facts: RequestFacts) -> Truth:
         """`match_statement(...).applies` for a statement whose actions cover the request's."""
-        resource_truth = self._resource(facts)
+        resource_truth = self.resource_truth(facts)
         if resource_truth is _FALSE:
             return _FALSE
         if self.principal and self.grant(facts.caller) is None:  # R18–R20
             return _FALSE
-        truth = _TRUE
-        if self.conditions:  # R21: AND'ed; any FALSE decides
-            context = facts.context
-            for condition in self.conditions:
-                found = condition.truth(context)
-                if found is _FALSE:
-                    return _FALSE
-                if found is _UNKNOWN:
-                    truth = _UNKNOWN
-        return _UNKNOWN if resource_truth is _UNKNOWN else truth
+        truth = self.conditions_truth(facts.context) if self.conditions else _TRUE
+        return _UNKNOWN if resource_truth is _UNKNOWN and truth is not _FALSE else truth
 
     def grant(self, caller: Caller) -> GrantClass | None:
         """How the statement's Principal reaches the caller (R18), for policies that take one."""
         return principal_grant(self.statement, caller, self.settings, trust=self.trust)
 
-    def _resource(self, facts: RequestFacts) -> Truth:
+    def conditions_truth(self, context: Context | RequestContext) -> Truth:
+        """R21: the conditions AND'ed; the first FALSE decides."""
+        truth = _TRUE
+        for condition in self.conditions:
+            found = condition.truth(context)
+            if found is _FALSE:
+                return _FALSE
+            if found is _UNKNOWN:
+                truth = _UNKNOWN
+        return truth
+
+    def resource_truth(self, facts: RequestFacts) -> Truth:
         """R16, R17: entries are OR'ed; NotResource holds when none matches."""
         checks = self.checks
         if checks is None:

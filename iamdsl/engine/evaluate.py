@@ -18,10 +18,13 @@ only when an unknown statement could change the answer.
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
 from iamdsl.engine import untraced
 from iamdsl.engine.algorithm import Scenario
+from iamdsl.engine.arn import request_fields
+from iamdsl.engine.compiled import CompiledStatement, RequestFacts
 from iamdsl.engine.context import Context, Presence
 from iamdsl.engine.decision import Decision, Outcome
 from iamdsl.engine.facts import Facts, RequestContext
@@ -91,7 +94,10 @@ class Evaluator:
 
     def _untraced(self, request: Request) -> Decision:
         decided = untraced.decide(self, request)
-        return decided if decided is not None else self._evaluate(request, record_misses=False)
+        if decided is None:  # an unknown statement matters: the three-valued evaluation decides
+            decided = self._evaluate(request, record_misses=False)
+            decided.trace.layers, decided.trace.grant_classes = [], []  # as untraced decisions: no records
+        return decided
 
     def _companions(self, request: Request) -> list[Request]:
         """R73, R74: passing session tags or a source identity needs a second permission."""
@@ -130,7 +136,6 @@ class Evaluator:
         owned, resource_account = self.resource_side(request)
         trace = Trace(caller_account=caller.account, resource_account=resource_account)
         trace.cross_account = caller.account is not None and resource_account is not None and caller.account != resource_account
-        context = self._context(request, owned, resource_account)
         caveats, not_modelled = self._caveats(request, owned)
 
         special = self.special_case(request)
@@ -141,21 +146,10 @@ class Evaluator:
                 return Decision(Outcome.ALLOWED, request, reason, trace, frozenset())
             return Decision(Outcome.IMPLICIT_DENY, request, reason, trace, frozenset({"implicit"}), caveats=caveats)
 
-        layers = self._layers(request, caller, owned, resource_account, context, record_misses)
-        trace.layers = [entry for entry, _ in layers]
+        context = self.request_context(request, owned, resource_account)
         # What the algorithm asks about: the statements that may apply, by layer, Allows apart from Denies.
-        live: list[tuple[LayerTrace, list[StatementTrace], list[StatementTrace]]] = []
-        unknown = False
-        for entry, _ in layers:
-            allows: list[StatementTrace] = []
-            denies: list[StatementTrace] = []
-            for st in entry.statements:
-                applies = st.applies
-                if applies is Truth.FALSE:
-                    continue
-                unknown = unknown or applies is Truth.UNKNOWN
-                (denies if st.statement.effect is Effect.DENY else allows).append(st)
-            live.append((entry, allows, denies))
+        live, unknown = self._layers(request, caller, owned, resource_account, context, record_misses)
+        trace.layers = [entry for entry, _, _ in live]
         settings, cross = self.settings, trace.cross_account
         best = Scenario(settings, request, owned, resource_account, cross, _TraceView(live, optimistic=True)).decide()
         # The two cases differ only in how they take unknown statements: with none, they agree.
@@ -278,37 +272,61 @@ class Evaluator:
         index = self.indexes.index
         return tuple((ref, index(ref.policy)) for ref in refs)
 
-    def _layers(self, request, caller: Caller, owned, resource_account, context, record) -> list[tuple[LayerTrace, Indexed]]:
-        layers: list[tuple[LayerTrace, Indexed]] = []
+    def _layers(self, request, caller: Caller, owned, resource_account, context, record) -> tuple[list[_Live], bool]:
+        """Each layer's trace, with its Allows and Denies that are not FALSE; and whether some statement is UNKNOWN.
+
+        Statements are decided by their compiled form; one that is unknown is
+        matched again by `match_statement`, which works out its residual.
+        With `record`, every statement is recorded, the misses too.  The words
+        of a reason are left to `match_statement` as well, and only when read.
+        """
         action, resource, settings = request.action, request.resource, self.settings
-        missed = f"its actions do not include {action}"  # the reason of every statement that misses on the action
-        false = Truth.FALSE
+        facts = RequestFacts(resource, request_fields(resource), caller, context)
+        wording = (action, resource, caller, context, settings)
+        missed_action = f"its actions do not include {action}"  # the reason of every statement that misses on the action
+        missed_resource = f"its resources do not include {resource}"
+        live: list[_Live] = []
+        unknown = False
         for layer, label, policies, note in self.in_play(request, owned, resource_account):
             entry = LayerTrace(layer, label, note=note)
             entry.policies = [ref.label for ref, _ in policies]
             found = entry.statements
+            allows: list[StatementTrace] = []
+            denies: list[StatementTrace] = []
             for ref, index in policies:
-                statements = index.for_action(action)
-                if record:
-                    # Every statement, those whose actions cannot cover the request's recorded as such.
-                    policy, covering = ref.label, statements.covering
-                    covered = {position for position, _ in covering} if covering else ()
+                compiled = index.for_action(action).ordered
+                policy = ref.label
+                if record and not compiled:  # no statement can cover the action: all misses
+                    found += [StatementTrace(policy, layer, position, statement, _FALSE, False, False, reason=missed_action) for position, statement in enumerate(ref.policy.statements)]
+                    continue
+                if record:  # every statement, in order; those that cannot cover the action as misses
+                    nxt, upcoming = 0, compiled[0].index
                     for position, statement in enumerate(ref.policy.statements):
-                        if position in covered:
-                            found.append(match_statement(statement, position, ref, layer, action, resource, caller, context, settings, record_misses=True, action_matched=True))
-                        else:
-                            found.append(StatementTrace(policy, layer, position, statement, false, False, False, reason=missed))
-                else:
-                    # Without the misses, only the statements whose actions cover the request's matter.
-                    for position, statement in statements.covering:
-                        st = match_statement(statement, position, ref, layer, action, resource, caller, context, settings, record_misses=False, action_matched=True)
+                        if position != upcoming:
+                            found.append(StatementTrace(policy, layer, position, statement, _FALSE, False, False, reason=missed_action))
+                            continue
+                        st = _statement_trace(compiled[nxt], ref, layer, facts, wording, missed_resource)
+                        nxt += 1
+                        upcoming = compiled[nxt].index if nxt < len(compiled) else -1
+                        found.append(st)
+                        if st.applies is not _FALSE:
+                            (denies if st.is_deny else allows).append(st)
+                else:  # the statements that cover the action and match the resource
+                    for statement in compiled:
+                        st = _statement_trace(statement, ref, layer, facts, wording, None)
                         if st is not None:
                             found.append(st)
-            if found:  # otherwise both stay FALSE, as for an empty layer
-                entry.allows = _any(st.applies for st in found if not st.is_deny)
-                entry.denies = _any(st.applies for st in found if st.is_deny)
-            layers.append((entry, policies))
-        return layers
+                            if st.applies is not _FALSE:
+                                (denies if st.is_deny else allows).append(st)
+            # Otherwise both stay FALSE, as for an empty layer.
+            if allows:
+                entry.allows, open_ = _applies(allows)
+                unknown = unknown or open_
+            if denies:
+                entry.denies, open_ = _applies(denies)
+                unknown = unknown or open_
+            live.append((entry, allows, denies))
+        return live, unknown
 
     # ---------------------------------------------------------------- context (design.md §2)
     def _context(self, request: Request, owned, resource_account: str | None) -> Context:
@@ -340,6 +358,62 @@ class Evaluator:
             self._caveat_memo.clear()
         self._caveat_memo[memo_key] = (owned.resource, answer)
         return answer
+
+
+_Live = tuple[LayerTrace, list[StatementTrace], list[StatementTrace]]  # a layer, its Allows and Denies that are not FALSE
+_FALSE, _TRUE, _UNKNOWN = Truth.FALSE, Truth.TRUE, Truth.UNKNOWN
+
+
+def _statement_trace(compiled: CompiledStatement, ref: PolicyRef, layer: Layer, facts: RequestFacts, wording: tuple, missed_resource: str | None) -> StatementTrace | None:
+    """The trace of a statement that covers the action, as `match_statement` would record it.
+
+    `missed_resource` is the reason for a statement that misses the resource,
+    or None not to record it.  Its truth comes from the compiled form; an
+    unknown one is matched again in full (for its residual).
+    """
+    statement, index = compiled.statement, compiled.index
+    resource_truth = compiled.resource_truth(facts)
+    if resource_truth is _FALSE:
+        if missed_resource is None:
+            return None
+        return StatementTrace(ref.label, layer, index, statement, _FALSE, True, False, reason=missed_resource)
+    if resource_truth is _UNKNOWN:
+        return _matched(compiled, ref, layer, wording)
+    matched = grant = None
+    if compiled.principal:
+        grant = compiled.grant(facts.caller)
+        matched = grant is not None
+        if grant is None:
+            return StatementTrace(ref.label, layer, index, statement, _FALSE, True, True, False, explain=functools.partial(_words, compiled, ref, layer, wording))
+    if not compiled.conditions:
+        return StatementTrace(ref.label, layer, index, statement, _TRUE, True, True, matched, grant, reason="it applies")
+    truth = compiled.conditions_truth(facts.context)
+    if truth is _UNKNOWN:
+        return _matched(compiled, ref, layer, wording)
+    return StatementTrace(ref.label, layer, index, statement, truth, True, True, matched, grant, explain=functools.partial(_words, compiled, ref, layer, wording))
+
+
+def _matched(compiled: CompiledStatement, ref: PolicyRef, layer: Layer, wording: tuple) -> StatementTrace:
+    action, resource, caller, context, settings = wording
+    return match_statement(compiled.statement, compiled.index, ref, layer, action, resource, caller, context, settings, record_misses=True, action_matched=True)  # type: ignore[return-value]
+
+
+def _words(compiled: CompiledStatement, ref: PolicyRef, layer: Layer, wording: tuple) -> tuple[str, tuple[str, ...]]:
+    """A statement's reason and its conditions' reasons, in `match_statement`'s words."""
+    st = _matched(compiled, ref, layer, wording)
+    return st.reason, st.condition_reasons
+
+
+def _applies(statements: list[StatementTrace]) -> tuple[Truth, bool]:
+    """Whether one of the statements (none FALSE) applies: TRUE, or UNKNOWN; and whether one is UNKNOWN."""
+    some = _UNKNOWN
+    open_ = False
+    for st in statements:
+        if st.applies is _TRUE:
+            some = _TRUE
+        else:
+            open_ = True
+    return some, open_
 
 
 def _any(truths) -> Truth:

@@ -108,23 +108,20 @@ class PolicyIndex:
 class ActionStatements:
     """One policy's statements for one action: the Denies and Allows that cover it, compiled, in policy order."""
 
-    __slots__ = ("denies", "allows", "_covering")
+    __slots__ = ("denies", "allows", "ordered", "_covering")
 
     def __init__(self, candidates: tuple[CompiledStatement, ...], action: str, key: str | None) -> None:
-        denies: list[CompiledStatement] = []
-        allows: list[CompiledStatement] = []
-        for statement in candidates:
-            if statement.covers(action, key):
-                (denies if statement.is_deny else allows).append(statement)
-        self.denies: tuple[CompiledStatement, ...] = tuple(denies)
-        self.allows: tuple[CompiledStatement, ...] = tuple(allows)
+        ordered = [statement for statement in candidates if statement.covers(action, key)]
+        self.ordered: tuple[CompiledStatement, ...] = tuple(ordered)  # every covering statement, in policy order
+        self.denies: tuple[CompiledStatement, ...] = tuple(c for c in ordered if c.is_deny) if ordered else ()
+        self.allows: tuple[CompiledStatement, ...] = tuple(c for c in ordered if not c.is_deny) if ordered else ()
         self._covering: tuple[tuple[int, Statement], ...] | None = None
 
     @property
     def covering(self) -> tuple[tuple[int, Statement], ...]:
         """(position, statement) of the statements whose Action covers the action, or whose NotAction leaves it out."""
         if self._covering is None:
-            self._covering = tuple((c.index, c.statement) for c in sorted(self.denies + self.allows, key=lambda c: c.index))
+            self._covering = tuple((c.index, c.statement) for c in self.ordered)
         return self._covering
 
 

@@ -1,7 +1,8 @@
 """The trace: what the evaluator checked, as plain data.
 
-Stage: engine output.  Slotted dataclasses rather than pydantic models, because
-a trace is built on every decision and must be cheap.  Rendering it as text,
+Stage: engine output.  Slotted classes rather than pydantic models, because a
+trace is built on every decision and must be cheap; a statement's reasons
+are even worded only when read.  Rendering it as text,
 JSON or a graph is `explain/`'s job; nothing here formats for a terminal.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import Callable
 
 from iamdsl.model import Condition, Effect, Policy, PolicyKind, Span, Statement
 
@@ -38,26 +40,80 @@ class Layer(str, enum.Enum):
     ENDPOINT = "endpoint"
 
 
-@dataclass(slots=True)
 class StatementTrace:
     """One statement that applied or nearly applied, and why.
 
     "Nearly applied" means it matched the action and the resource and failed
     only on the principal or on its conditions.
+
+    The words (`reason`, `condition_reasons`) may be left to `explain`, a
+    callable that returns both: the evaluator decides from the data and
+    words a statement only when someone reads it.
     """
 
-    policy: str  # label of the policy, e.g. "B.SomeRole:inline"
-    layer: Layer
-    index: int  # position in its policy
-    statement: Statement
-    applies: Truth
-    action_matched: bool
-    resource_matched: bool
-    principal_matched: bool | None = None  # None where the policy names no principal
-    grant: GrantClass | None = None
-    reason: str = ""
-    condition_reasons: tuple[str, ...] = ()
-    residual: tuple[Condition, ...] = ()  # when applies is UNKNOWN: the conditions that decide it
+    __slots__ = (
+        "policy", "layer", "index", "statement", "applies", "action_matched", "resource_matched",
+        "principal_matched", "grant", "residual", "_reason", "_condition_reasons", "_explain",
+    )
+
+    def __init__(
+        self,
+        policy: str,  # label of the policy, e.g. "B.SomeRole:inline"
+        layer: Layer,
+        index: int,  # position in its policy
+        statement: Statement,
+        applies: Truth,
+        action_matched: bool,
+        resource_matched: bool,
+        principal_matched: bool | None = None,  # None where the policy names no principal
+        grant: GrantClass | None = None,
+        reason: str = "",
+        condition_reasons: tuple[str, ...] = (),
+        residual: tuple[Condition, ...] = (),  # when applies is UNKNOWN: the conditions that decide it
+        *,
+        explain: Callable[[], tuple[str, tuple[str, ...]]] | None = None,
+    ) -> None:
+        self.policy = policy
+        self.layer = layer
+        self.index = index
+        self.statement = statement
+        self.applies = applies
+        self.action_matched = action_matched
+        self.resource_matched = resource_matched
+        self.principal_matched = principal_matched
+        self.grant = grant
+        self.residual = residual
+        self._reason = reason
+        self._condition_reasons = condition_reasons
+        self._explain = explain
+
+    @property
+    def reason(self) -> str:
+        if self._explain is not None:
+            self._words()
+        return self._reason
+
+    @reason.setter
+    def reason(self, value: str) -> None:
+        self._words()
+        self._reason = value
+
+    @property
+    def condition_reasons(self) -> tuple[str, ...]:
+        if self._explain is not None:
+            self._words()
+        return self._condition_reasons
+
+    @condition_reasons.setter
+    def condition_reasons(self, value: tuple[str, ...]) -> None:
+        self._words()
+        self._condition_reasons = value
+
+    def _words(self) -> None:
+        explain = self._explain
+        if explain is not None:
+            self._explain = None
+            self._reason, self._condition_reasons = explain()
 
     @property
     def span(self) -> Span | None:
@@ -66,6 +122,22 @@ class StatementTrace:
     @property
     def is_deny(self) -> bool:
         return self.statement.effect is Effect.DENY
+
+    def _fields(self) -> tuple:
+        return (
+            self.policy, self.layer, self.index, self.statement, self.applies, self.action_matched, self.resource_matched,
+            self.principal_matched, self.grant, self.reason, self.condition_reasons, self.residual,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._fields() == other._fields()  # type: ignore[attr-defined]
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as a dataclass with eq would be
+
+    def __repr__(self) -> str:
+        return f"StatementTrace(policy={self.policy!r}, layer={self.layer}, index={self.index}, applies={self.applies}, reason={self.reason!r})"
 
 
 @dataclass(slots=True)
