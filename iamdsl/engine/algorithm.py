@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from iamdsl.engine.decision import Outcome
-from iamdsl.engine.request import Caller, CallerKind, Request
+from iamdsl.engine.request import CallerKind, Request
 from iamdsl.engine.settings import Settings
 from iamdsl.engine.trace import GrantClass, Layer
 
 # Deny layers that `reasons` names: an identity or resource-policy Deny is just "explicit".
-_NAMED_DENY_LAYERS = frozenset({Layer.BOUNDARY, Layer.SESSION, Layer.SCP, Layer.RCP, Layer.ENDPOINT})
+_NAMED_DENY_LAYERS = {layer: layer.value for layer in (Layer.BOUNDARY, Layer.SESSION, Layer.SCP, Layer.RCP, Layer.ENDPOINT)}
 
 
 class Statements(Protocol):
@@ -71,8 +71,9 @@ class Scenario:
         denied = view.deny()
         if denied is not None:
             policy, layers = denied
-            reasons = {"explicit"} | {layer.value for layer in layers if layer in _NAMED_DENY_LAYERS}
-            return Verdict(Outcome.EXPLICIT_DENY, f"a Deny statement in {policy} applies", reasons, sorted(layers, key=lambda l: l.value))
+            reasons = {"explicit"}
+            reasons.update(_NAMED_DENY_LAYERS[layer] for layer in layers if layer in _NAMED_DENY_LAYERS)
+            return Verdict(Outcome.EXPLICIT_DENY, f"a Deny statement in {policy} applies", reasons, sorted(layers))  # layers sort as their values
         # R53, R54: every level of the RCPs, then the SCPs, needs an applicable Allow.
         for layer, word in ((Layer.RCP, "RCP"), (Layer.SCP, "SCP")):
             level = view.unallowed_level(layer)

@@ -1,17 +1,19 @@
-"""A statement compiled for decisions without a trace: does it apply, and nothing more?
+"""A statement compiled for deciding: does it apply, and nothing more?
 
-Stage: engine, statement level (R10–R23), the untraced twin of matching.py.
+Stage: engine, statement level (R10–R23), beside matching.py.
 `match_statement` says why a statement applies or not, and builds a
-StatementTrace to say it; a decision with the trace off needs only the
-truth.  A `CompiledStatement` is prepared once per statement (its Resource
+StatementTrace to say it; a decision needs only the truth.  A
+`CompiledStatement` is prepared once per statement (its actions, Resource
 entries and conditions analysed) and then answers `applies` with no record
-and no text.  The action is not tested here: the policy index hands out
-compiled statements only for the actions they cover, which it asks `covers`
-once per action.
+and no text.  Both ways of deciding take a statement's truth from here; the
+traced one asks `match_statement` for the words, when they are read, and for
+the residual of an unknown statement.  The action is not tested per request:
+the policy index asks `covers` once per action and hands out only the
+statements that cover it.
 
 Whatever is not compiled (Resource entries with policy variables, conditions
 the compiled form leaves aside) is decided by matching.py and conditions.py
-themselves, so that both paths always agree.
+themselves, so that the two always agree (tests/engine/test_fast_path.py).
 """
 
 from __future__ import annotations
@@ -56,7 +58,8 @@ class CompiledStatement:
 
     __slots__ = (
         "index", "statement", "is_deny", "settings", "variables", "checks", "negated", "by_variables",
-        "principal", "trust", "conditions", "not_action", "every_action", "action_keys", "action_globs",
+        "principal", "trust", "conditions", "not_action", "every_action", "action_keys", "action_globs", "always",
+        "every_resource",
     )
 
     def __init__(self, index: int, statement: Statement, policy: Policy, settings: Settings) -> None:
@@ -73,6 +76,9 @@ class CompiledStatement:
         self.principal = policy.kind.takes_principal
         self.trust = policy.kind is PolicyKind.TRUST
         self.conditions = tuple(CompiledCondition(c, variables=self.variables, settings=settings) for c in statement.conditions)
+        # Whether it applies to every request whose action it covers: FullAWSAccess and the like.
+        self.every_resource = (entries is None or not self.negated and any(check.star for check in self.checks or ())) and not self.by_variables
+        self.always = self.every_resource and not self.principal and not self.conditions
         # R14, R15: `*` lists every action; an entry without wildcards lists the actions of its key;
         # the others are globs (an entry whose prefix holds a wildcard lists none, as action_matches says).
         patterns = statement.actions if statement.actions is not None else statement.not_actions or ()
@@ -92,12 +98,22 @@ class CompiledStatement:
 
     def applies(self, facts: RequestFacts) -> Truth:
         """`match_statement(...).applies` for a statement whose actions cover the request's."""
-        resource_truth = self.resource_truth(facts)
+        if self.always:
+            return _TRUE
+        resource_truth = _TRUE if self.every_resource else self.resource_truth(facts)
         if resource_truth is _FALSE:
             return _FALSE
         if self.principal and self.grant(facts.caller) is None:  # R18–R20
             return _FALSE
-        truth = self.conditions_truth(facts.context) if self.conditions else _TRUE
+        truth = _TRUE
+        if self.conditions:  # R21, as `conditions_truth`
+            context = facts.context
+            for condition in self.conditions:
+                found = condition.truth(context)
+                if found is _FALSE:
+                    return _FALSE
+                if found is _UNKNOWN:
+                    truth = _UNKNOWN
         return _UNKNOWN if resource_truth is _UNKNOWN and truth is not _FALSE else truth
 
     def grant(self, caller: Caller) -> GrantClass | None:

@@ -59,7 +59,7 @@ from iamdsl.engine.context import Context, Lookup, Presence
 from iamdsl.engine.settings import DEFAULT_SETTINGS, Settings
 from iamdsl.engine.trace import Truth  # one Truth for the whole engine
 from iamdsl.engine.variables import Outcome, Substitution, substitute
-from iamdsl.engine.wildcard import Pattern, fold, glob_match, pattern_text
+from iamdsl.engine.wildcard import Pattern, compile_glob, fold, glob_match, pattern_text, split_pattern
 from iamdsl.language.operators import Family, Operator, parse_date, parse_network, parse_number, parse_operator
 
 __all__ = ["BlockResult", "CompiledCondition", "ConditionResult", "Truth", "evaluate_condition", "evaluate_conditions"]
@@ -507,22 +507,23 @@ _PARSE_RULE = {
 }
 
 
-# ------------------------------------------------------------------ truth alone, for decisions without a trace
+# ------------------------------------------------------------------ the truth alone, for decisions
 
 
 class CompiledCondition:
     """One condition prepared once, whose `truth` is `evaluate_condition(...).truth` with no reason built.
 
-    A decision without a trace asks only whether a condition holds.  The
-    operator, the policy values and the answer for an absent key are worked
-    out here once; a request then costs a lookup and the comparisons.  What
+    A decision asks only whether a condition holds (a trace words it later,
+    if someone reads it).  The operator, the policy values and the answer for
+    an absent key are worked out here once; a request then costs a lookup and
+    the comparisons.  What
     this does not cover (policy variables, an unknown key, an operator AWS
     does not know) goes to `evaluate_condition` itself, so both always agree.
     """
 
     __slots__ = (
         "condition", "variables", "settings", "key", "general", "null", "null_when_absent", "null_when_present",
-        "when_absent", "qualifier", "negated", "multi_key", "compare", "values", "equals", "networks",
+        "when_absent", "qualifier", "negated", "multi_key", "compare", "values", "equals", "networks", "arns",
     )
 
     def __init__(self, condition: model.Condition, *, variables: bool, settings: Settings) -> None:
@@ -546,6 +547,11 @@ class CompiledCondition:
         self.compare = _COMPARE.get(base) if base else None
         self.values = condition.values  # without variables, a value is its own pattern
         self.equals = frozenset(condition.values) if base == "StringEquals" else None
+        # ArnLike (R37): each value's six fields as globs, or None for a value without six fields (it matches nothing)
+        self.arns = None
+        if base == "ArnLike":
+            split = [split_pattern(value, ":", 5) for value in condition.values]
+            self.arns = tuple(tuple(compile_glob(field) for field in fields) if len(fields) == 6 else None for fields in split)
         self.networks = None
         if base == "IpAddress":
             networks = [_network(value, settings) for value in condition.values]
@@ -582,6 +588,12 @@ class CompiledCondition:
         """`_test`'s truth: some policy value matches (none, for a negated operator); a value of the wrong type never does."""
         if self.equals is not None:
             return (request_value in self.equals) != self.negated
+        if self.arns is not None and self.values:
+            fields = request_value.split(":", 5)
+            if len(fields) != 6 or fields[0] != "arn":
+                return False  # R37: not an ARN
+            hit = any(globs is not None and all(glob.match(text) for glob, text in zip(globs, fields)) for globs in self.arns)
+            return hit != self.negated
         if self.networks is not None and self.values:
             try:
                 address = ipaddress.ip_address(request_value.strip())

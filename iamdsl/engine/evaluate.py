@@ -11,14 +11,18 @@ answer is certain; when only the best case allows, the answer is CONDITIONAL,
 carrying the unknown Allow conditions that must hold and the Deny conditions
 that must not.  Nothing unknown is ever guessed into an ALLOWED or a DENIED.
 
-With the trace off, `evaluate` first tries untraced.py, which takes the same
-decision from compiled statements without recording any, and comes back here
-only when an unknown statement could change the answer.
+Statements are matched in their compiled form (compiled.py), taken from each
+policy's index for the request's action (policy_index.py).  With the trace
+on, every statement is recorded: the data of the ones that cover the action
+at once, the records of the others (misses on the action) and the words of
+every reason when someone reads them (trace.py).  With the trace off,
+`evaluate` first tries untraced.py, which takes the same decision without
+recording anything and stops as soon as the answer is known; it comes back
+here only when an unknown statement could change the answer.
 """
 
 from __future__ import annotations
 
-import functools
 from datetime import datetime
 
 from iamdsl.engine import untraced
@@ -36,7 +40,7 @@ from iamdsl.engine.trace import GrantClass, Layer, LayerTrace, PolicyRef, Statem
 from iamdsl.engine.world import OwnedResource, World
 from iamdsl.language.errors import NotSupportedError
 from iamdsl.language.operators import parse_date
-from iamdsl.model import Effect, Model, NotModelled
+from iamdsl.model import Model, NotModelled
 
 __all__ = ["Decision", "Evaluator", "Outcome"]
 
@@ -57,7 +61,7 @@ class Evaluator:
         self.model = model
         self.settings = settings
         self.world = World(model)
-        self.indexes = PolicyIndexes(settings)  # statements by action, for decisions that skip misses
+        self.indexes = PolicyIndexes(settings)  # each policy's statements, compiled, by the actions they cover
         self.facts = Facts(self.world)  # context keys the model implies, per caller and per resource
         # Policies in play that depend on the caller, on the resource policy or on the account alone (in_play).
         self._callers: dict[tuple, tuple[object, tuple[InPlay, InPlay, bool]]] = {}
@@ -73,10 +77,11 @@ class Evaluator:
         """Decide `request`.
 
         With `trace=False`, the decision (outcome, reasons, reason, residual
-        conditions, caveats) is the same, but its trace records no
-        statements: `trace.layers` and `trace.grant_classes` stay empty, and
-        only the accounts, `blocked_by`, `missing_side` and the notes are
-        kept.  Ask with the trace on to explain a decision.
+        conditions, caveats, companions) is the same, but its trace records
+        no statements: `trace.layers` and `trace.grant_classes` stay empty,
+        and only the accounts, `blocked_by`, `missing_side` and the notes are
+        kept.  Ask with the trace on to explain a decision or to read which
+        statements applied (coverage, fixes).
         """
         decide = self._traced if trace else self._untraced
         decision = decide(request)
@@ -275,49 +280,39 @@ class Evaluator:
     def _layers(self, request, caller: Caller, owned, resource_account, context, record) -> tuple[list[_Live], bool]:
         """Each layer's trace, with its Allows and Denies that are not FALSE; and whether some statement is UNKNOWN.
 
-        Statements are decided by their compiled form; one that is unknown is
-        matched again by `match_statement`, which works out its residual.
-        With `record`, every statement is recorded, the misses too.  The words
-        of a reason are left to `match_statement` as well, and only when read.
+        The statements that cover the action are decided by their compiled
+        form; one that is unknown is matched again by `match_statement`,
+        which works out its residual.  Without `record`, only those that also
+        match the resource are kept.  With it, every statement is recorded:
+        those that cover the action now, and the others (which only miss on
+        the action) when the layer's `statements` are first read.  The words
+        of a reason are left to `match_statement`, and also wait to be read.
         """
         action, resource, settings = request.action, request.resource, self.settings
         facts = RequestFacts(resource, request_fields(resource), caller, context)
         wording = (action, resource, caller, context, settings)
-        missed_action = f"its actions do not include {action}"  # the reason of every statement that misses on the action
-        missed_resource = f"its resources do not include {resource}"
+        missed_resource = f"its resources do not include {resource}" if record else None
         live: list[_Live] = []
         unknown = False
         for layer, label, policies, note in self.in_play(request, owned, resource_account):
-            entry = LayerTrace(layer, label, note=note)
-            entry.policies = [ref.label for ref, _ in policies]
-            found = entry.statements
+            covered: list[StatementTrace] = []  # in policy order, policy after policy
+            counts: list[int] = []  # how many of them each policy has
             allows: list[StatementTrace] = []
             denies: list[StatementTrace] = []
             for ref, index in policies:
-                compiled = index.for_action(action).ordered
-                policy = ref.label
-                if record and not compiled:  # no statement can cover the action: all misses
-                    found += [StatementTrace(policy, layer, position, statement, _FALSE, False, False, reason=missed_action) for position, statement in enumerate(ref.policy.statements)]
-                    continue
-                if record:  # every statement, in order; those that cannot cover the action as misses
-                    nxt, upcoming = 0, compiled[0].index
-                    for position, statement in enumerate(ref.policy.statements):
-                        if position != upcoming:
-                            found.append(StatementTrace(policy, layer, position, statement, _FALSE, False, False, reason=missed_action))
-                            continue
-                        st = _statement_trace(compiled[nxt], ref, layer, facts, wording, missed_resource)
-                        nxt += 1
-                        upcoming = compiled[nxt].index if nxt < len(compiled) else -1
-                        found.append(st)
+                before = len(covered)
+                for statement in index.for_action(action).ordered:
+                    st = _statement_trace(statement, ref, layer, facts, wording, missed_resource)
+                    if st is not None:
+                        covered.append(st)
                         if st.applies is not _FALSE:
                             (denies if st.is_deny else allows).append(st)
-                else:  # the statements that cover the action and match the resource
-                    for statement in compiled:
-                        st = _statement_trace(statement, ref, layer, facts, wording, None)
-                        if st is not None:
-                            found.append(st)
-                            if st.applies is not _FALSE:
-                                (denies if st.is_deny else allows).append(st)
+                counts.append(len(covered) - before)
+            labels = [ref.label for ref, _ in policies]
+            if record and policies:
+                entry = LayerTrace(layer, label, labels, note=note, pending=(_every_statement, layer, action, policies, covered, counts))
+            else:
+                entry = LayerTrace(layer, label, labels, covered, note=note)
             # Otherwise both stay FALSE, as for an empty layer.
             if allows:
                 entry.allows, open_ = _applies(allows)
@@ -330,11 +325,14 @@ class Evaluator:
 
     # ---------------------------------------------------------------- context (design.md §2)
     def _context(self, request: Request, owned, resource_account: str | None) -> Context:
-        """The request's context: what the user gave, plus what the model implies (facts.py)."""
+        """The request's context, every key in one `Context`: what the user gave, plus what the model implies (facts.py).
+
+        Decisions read `request_context`; this merged form is for other engines' inputs (benchmarks/bench_engine.py).
+        """
         return self.facts.merged(request, owned, resource_account, self.now)
 
     def request_context(self, request: Request, owned, resource_account: str | None) -> RequestContext:
-        """The same context, read key by key without merging (for decisions without a trace)."""
+        """The same context, read key by key without merging: what decisions read."""
         return RequestContext(self.facts, request, owned, resource_account, self.now)
 
     def _caveats(self, request: Request, owned) -> tuple[tuple[str, ...], tuple[NotModelled, ...]]:
@@ -372,6 +370,8 @@ def _statement_trace(compiled: CompiledStatement, ref: PolicyRef, layer: Layer, 
     unknown one is matched again in full (for its residual).
     """
     statement, index = compiled.statement, compiled.index
+    if compiled.always:
+        return StatementTrace(ref.label, layer, index, statement, _TRUE, True, True, reason="it applies")
     resource_truth = compiled.resource_truth(facts)
     if resource_truth is _FALSE:
         if missed_resource is None:
@@ -384,13 +384,29 @@ def _statement_trace(compiled: CompiledStatement, ref: PolicyRef, layer: Layer, 
         grant = compiled.grant(facts.caller)
         matched = grant is not None
         if grant is None:
-            return StatementTrace(ref.label, layer, index, statement, _FALSE, True, True, False, explain=functools.partial(_words, compiled, ref, layer, wording))
+            return StatementTrace(ref.label, layer, index, statement, _FALSE, True, True, False, explain=(_words, compiled, ref, layer, wording))
     if not compiled.conditions:
         return StatementTrace(ref.label, layer, index, statement, _TRUE, True, True, matched, grant, reason="it applies")
     truth = compiled.conditions_truth(facts.context)
     if truth is _UNKNOWN:
         return _matched(compiled, ref, layer, wording)
-    return StatementTrace(ref.label, layer, index, statement, truth, True, True, matched, grant, explain=functools.partial(_words, compiled, ref, layer, wording))
+    return StatementTrace(ref.label, layer, index, statement, truth, True, True, matched, grant, explain=(_words, compiled, ref, layer, wording))
+
+
+def _every_statement(layer: Layer, action: str, policies: Indexed, covered: list[StatementTrace], counts: list[int]) -> list[StatementTrace]:
+    """A layer's records: `covered` (those of the statements that cover the action, `counts[i]` of them
+    for the i-th policy, in order), and between them a miss for each other statement."""
+    missed = f"its actions do not include {action}"
+    found: list[StatementTrace] = []
+    start = 0
+    for (ref, _), count in zip(policies, counts):
+        policy, records = ref.label, covered[start : start + count]
+        start += count
+        at = {st.index: st for st in records}
+        for position, statement in enumerate(ref.policy.statements):
+            record = at.get(position)
+            found.append(record if record is not None else StatementTrace(policy, layer, position, statement, _FALSE, False, False, reason=missed))
+    return found
 
 
 def _matched(compiled: CompiledStatement, ref: PolicyRef, layer: Layer, wording: tuple) -> StatementTrace:
@@ -416,16 +432,6 @@ def _applies(statements: list[StatementTrace]) -> tuple[Truth, bool]:
     return some, open_
 
 
-def _any(truths) -> Truth:
-    found = Truth.FALSE
-    for truth in truths:
-        if truth is Truth.TRUE:
-            return Truth.TRUE
-        if truth is Truth.UNKNOWN:
-            found = Truth.UNKNOWN
-    return found
-
-
 class _TraceView:
     """The statements of a trace, as algorithm.py asks about them, under one assumption about unknown ones.
 
@@ -435,7 +441,7 @@ class _TraceView:
 
     __slots__ = ("live", "optimistic")
 
-    def __init__(self, live: list[tuple[LayerTrace, list[StatementTrace], list[StatementTrace]]], *, optimistic: bool) -> None:
+    def __init__(self, live: list[_Live], *, optimistic: bool) -> None:
         self.live = live
         self.optimistic = optimistic
 

@@ -6,10 +6,11 @@ organization, tags), then the documented defaults (HTTPS, no service acting
 for the caller, the model's `now`).  The facts are memoised per caller and
 per resource: every decision asks for them again.
 
-Two shapes of the same context: `merged` builds one `Context` holding every
-key, which a trace and other engines' inputs want; `RequestContext` reads the
-same keys through the layers without merging them, for decisions without a
-trace, which read only a few keys and often none.
+Two shapes of the same context: `RequestContext` reads the keys through
+the layers without merging them, which is what decisions use (they read a
+few keys, often none, and often none the model implies); `merged` builds one
+`Context` holding every key, for whoever wants them all (other engines'
+inputs in benchmarks/bench_engine.py; tests check that both read alike).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ _MEMO_SIZE = 8192
 _HTTPS = Lookup.given("true", Source.DEFAULT)
 _NOT_VIA_SERVICE = Lookup.given("false", Source.DEFAULT)
 _NOT_CALLED_VIA = Lookup.absent(Source.DEFAULT)
+_DEFAULTED = frozenset({"aws:securetransport", "aws:viaawsservice", "aws:calledvia", "aws:currenttime", "aws:epochtime"})
 
 
 # Every key the model implies starts so, or names a service's ResourceTag: a key that does not
@@ -255,12 +257,14 @@ class RequestContext:
         return UNKNOWN
 
     def _default(self, lower: str) -> Lookup | None:
+        if lower not in _DEFAULTED:
+            return None
         if lower == "aws:securetransport":
             return _HTTPS
         if lower == "aws:viaawsservice":
             return _NOT_VIA_SERVICE
         if lower == "aws:calledvia":
             return _NOT_CALLED_VIA if self.get("aws:ViaAWSService").values == ("false",) else None
-        if self._now is not None and lower in ("aws:currenttime", "aws:epochtime"):
+        if self._now is not None:
             return self._facts.time_keys(self._now)[lower]
         return None

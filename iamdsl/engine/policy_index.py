@@ -8,14 +8,15 @@ a wildcard covers none (R4, R14).  So for a request on `s3:GetObject`, only
 the statements that name `*` or an `s3:` entry can apply, plus every
 NotAction statement (NotAction matches by what it leaves out).
 
-The index by service is built for all services at once.  On top of it, each
-exact action string a decision meets gets its own entry, on first use
-(`for_action`): which statements cover it (the service's candidates, tested
-once), every statement marked with whether it covers it (for a trace that
-records the misses), and the covering statements compiled for decisions
-without a trace (compiled.py).  Whether a statement covers an action depends
-on the two alone, never on the rest of the request, so this is the policy's
-own precomputation, shared by every request that names the action.
+The index is built when a decision first meets the policy, for all services
+at once, and every statement is compiled then (compiled.py).  On top of it,
+each exact action string a decision meets gets its own entry, on first use
+(`for_action`): the service's candidates whose actions do cover it, split
+into Denies and Allows.  A policy whose every statement lists `*` (such as
+FullAWSAccess) gives every action the same entry.  Whether a statement covers
+an action depends on the two alone, never on the rest of the request, so
+this is the policy's own precomputation, shared by every request that names
+the action.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from iamdsl.engine.actions import action_key
 from iamdsl.engine.compiled import CompiledStatement
 from iamdsl.engine.settings import DEFAULT_SETTINGS, Settings
 from iamdsl.engine.wildcard import has_wildcard
-from iamdsl.model import Effect, Policy, Statement
+from iamdsl.model import Policy, Statement
 
 Tested = tuple[tuple[int, Statement, "bool | None"], ...]  # (position, statement, False when it cannot cover the action)
 
@@ -35,20 +36,23 @@ _MAX_ACTIONS = 4_096  # actions remembered per policy
 
 
 class PolicyIndex:
-    """One policy's statements, by the service prefixes their actions can cover."""
+    """One policy's statements, by the service prefixes their actions can cover, each compiled."""
 
-    __slots__ = ("policy", "settings", "has_denies", "has_allows", "_candidates", "_anywhere", "_every", "_actions", "_compiled", "_compiled_candidates")
+    __slots__ = (
+        "policy", "settings", "has_denies", "has_allows", "compiled", "_candidates", "_anywhere", "_every", "_actions",
+        "_compiled_candidates", "_compiled_anywhere", "_uniform",
+    )
 
     def __init__(self, policy: Policy, settings: Settings = DEFAULT_SETTINGS) -> None:
         self.policy = policy  # held, so that the policy's id() stays unique while indexed
         self.settings = settings
         self._actions: dict[str, ActionStatements] = {}
-        self._compiled: dict[int, CompiledStatement] = {}  # by position, shared by every action
-        self._compiled_candidates: dict[str, tuple[CompiledStatement, ...]] = {}
         statements = policy.statements
+        # Every statement compiled now, when a decision first meets the policy: requests then only match.
+        self.compiled: tuple[CompiledStatement, ...] = tuple(CompiledStatement(i, s, policy, settings) for i, s in enumerate(statements))
         # A decision looking for a Deny (or an Allow) skips the policies that have none.
-        self.has_denies = any(statement.effect is Effect.DENY for statement in statements)
-        self.has_allows = any(statement.effect is not Effect.DENY for statement in statements)
+        self.has_denies = any(c.is_deny for c in self.compiled)
+        self.has_allows = any(not c.is_deny for c in self.compiled)
         by_service: dict[str, list[int]] = {}
         anywhere: list[int] = []  # `*` and NotAction statements: candidates for every service
         for index, statement in enumerate(statements):
@@ -58,11 +62,18 @@ class PolicyIndex:
             for prefix in prefixes or ():
                 by_service.setdefault(prefix, []).append(index)
         self._anywhere: Tested = tuple((index, statements[index], None) for index in anywhere)
-        self._candidates: dict[str, Tested] = {
-            service: tuple((index, statements[index], None) for index in sorted(set(found).union(anywhere)))
-            for service, found in by_service.items()
-        }
+        self._compiled_anywhere = tuple(self.compiled[index] for index in anywhere)
+        self._candidates: dict[str, Tested] = {}
+        self._compiled_candidates: dict[str, tuple[CompiledStatement, ...]] = {}
+        for service, found in by_service.items():
+            positions = sorted(set(found).union(anywhere))
+            self._candidates[service] = tuple((index, statements[index], None) for index in positions)
+            self._compiled_candidates[service] = tuple(self.compiled[index] for index in positions)
         self._every: dict[str, Tested] = {}  # built when a trace records the misses
+        # A policy whose every statement lists `*` (FullAWSAccess) treats every action alike: one answer for all.
+        self._uniform: ActionStatements | None = None
+        if statements and all("*" in (statement.actions or statement.not_actions or ()) for statement in statements):
+            self._uniform = _statements_for(self.compiled, "*", None)
 
     def candidates(self, service: str) -> Tested:
         """The statements that can cover an action of `service` (lower case), each marked None (to be tested)."""
@@ -77,44 +88,33 @@ class PolicyIndex:
             self._every[service] = found
         return found
 
-
     def for_action(self, action: str) -> "ActionStatements":
         """The policy's statements for one exact action string."""
         found = self._actions.get(action)
         if found is None:
+            if self._uniform is not None:
+                return self._uniform
             if len(self._actions) >= _MAX_ACTIONS:
                 self._actions.clear()
             service, key = _action_parts(action)
-            candidates = self._compiled_candidates.get(service)
-            if candidates is None:
-                candidates = self.compiled_candidates(service)
-            found = self._actions[action] = ActionStatements(candidates, action, key) if candidates else _NOTHING
+            found = self._actions[action] = _statements_for(self._compiled_candidates.get(service, self._compiled_anywhere), action, key)
         return found
 
     def compiled_candidates(self, service: str) -> tuple[CompiledStatement, ...]:
-        """`candidates(service)`, compiled; each statement is compiled once, whichever services it serves."""
-        found = self._compiled_candidates.get(service)
-        if found is None:
-            found = self._compiled_candidates[service] = tuple(self._compile(position) for position, _, _ in self.candidates(service))
-        return found
-
-    def _compile(self, position: int) -> CompiledStatement:
-        found = self._compiled.get(position)
-        if found is None:
-            found = self._compiled[position] = CompiledStatement(position, self.policy.statements[position], self.policy, self.settings)
-        return found
+        """`candidates(service)`, compiled."""
+        return self._compiled_candidates.get(service, self._compiled_anywhere)
 
 
 class ActionStatements:
     """One policy's statements for one action: the Denies and Allows that cover it, compiled, in policy order."""
 
-    __slots__ = ("denies", "allows", "ordered", "_covering")
+    __slots__ = ("ordered", "denies", "allows", "_covering")
 
-    def __init__(self, candidates: tuple[CompiledStatement, ...], action: str, key: str | None) -> None:
-        ordered = [statement for statement in candidates if statement.covers(action, key)]
-        self.ordered: tuple[CompiledStatement, ...] = tuple(ordered)  # every covering statement, in policy order
-        self.denies: tuple[CompiledStatement, ...] = tuple(c for c in ordered if c.is_deny) if ordered else ()
-        self.allows: tuple[CompiledStatement, ...] = tuple(c for c in ordered if not c.is_deny) if ordered else ()
+    def __init__(self, ordered: tuple[CompiledStatement, ...]) -> None:
+        self.ordered = ordered  # every covering statement
+        denies = tuple([c for c in ordered if c.is_deny])
+        self.denies: tuple[CompiledStatement, ...] = denies
+        self.allows: tuple[CompiledStatement, ...] = tuple([c for c in ordered if not c.is_deny]) if denies else ordered
         self._covering: tuple[tuple[int, Statement], ...] | None = None
 
     @property
@@ -125,7 +125,12 @@ class ActionStatements:
         return self._covering
 
 
-_NOTHING = ActionStatements((), "", None)  # for the actions no statement of a policy can cover
+def _statements_for(candidates: tuple[CompiledStatement, ...], action: str, key: str | None) -> ActionStatements:
+    ordered = tuple([c for c in candidates if c.covers(action, key)]) if candidates else ()
+    return ActionStatements(ordered) if ordered else _NOTHING
+
+
+_NOTHING = ActionStatements(())  # for the actions no statement of a policy can cover
 
 
 @functools.lru_cache(maxsize=4096)

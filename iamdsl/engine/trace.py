@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Callable
 
 from iamdsl.model import Condition, Effect, Policy, PolicyKind, Span, Statement
 
@@ -46,9 +45,10 @@ class StatementTrace:
     "Nearly applied" means it matched the action and the resource and failed
     only on the principal or on its conditions.
 
-    The words (`reason`, `condition_reasons`) may be left to `explain`, a
-    callable that returns both: the evaluator decides from the data and
-    words a statement only when someone reads it.
+    The words (`reason`, `condition_reasons`) may be left to `explain`: a
+    function and its arguments, `(function, *arguments)`, whose call returns
+    both.  The evaluator decides from the data, and words a statement only
+    when someone reads it.
     """
 
     __slots__ = (
@@ -71,7 +71,7 @@ class StatementTrace:
         condition_reasons: tuple[str, ...] = (),
         residual: tuple[Condition, ...] = (),  # when applies is UNKNOWN: the conditions that decide it
         *,
-        explain: Callable[[], tuple[str, tuple[str, ...]]] | None = None,
+        explain: tuple | None = None,  # (function, *arguments) -> (reason, condition_reasons)
     ) -> None:
         self.policy = policy
         self.layer = layer
@@ -113,7 +113,7 @@ class StatementTrace:
         explain = self._explain
         if explain is not None:
             self._explain = None
-            self._reason, self._condition_reasons = explain()
+            self._reason, self._condition_reasons = explain[0](*explain[1:])
 
     @property
     def span(self) -> Span | None:
@@ -140,17 +140,64 @@ class StatementTrace:
         return f"StatementTrace(policy={self.policy!r}, layer={self.layer}, index={self.index}, applies={self.applies}, reason={self.reason!r})"
 
 
-@dataclass(slots=True)
 class LayerTrace:
-    """One policy layer in play: what it contained and what it concluded."""
+    """One policy layer in play: what it contained and what it concluded.
 
-    layer: Layer
-    label: str  # owner: "B.SomeRole", "SCPs of B at OU Workloads", …
-    policies: list[str] = field(default_factory=list)
-    statements: list[StatementTrace] = field(default_factory=list)
-    allows: Truth = Truth.FALSE  # some Allow applies
-    denies: Truth = Truth.FALSE  # some Deny applies
-    note: str = ""
+    `statements` lists every statement of the layer's policies, in order.
+    The evaluator may hand over the records of the statements that cover the
+    request's action and leave the others (which cannot apply: their actions
+    do not include it) to `pending`, `(function, *arguments)` returning the
+    whole list: it is called when `statements` is first read.
+    """
+
+    __slots__ = ("layer", "label", "policies", "allows", "denies", "note", "_statements", "_pending")
+
+    def __init__(
+        self,
+        layer: Layer,
+        label: str,  # owner: "B.SomeRole", "SCPs of B at OU Workloads", …
+        policies: list[str] | None = None,
+        statements: list[StatementTrace] | None = None,
+        allows: Truth = Truth.FALSE,  # some Allow applies
+        denies: Truth = Truth.FALSE,  # some Deny applies
+        note: str = "",
+        *,
+        pending: tuple | None = None,
+    ) -> None:
+        self.layer = layer
+        self.label = label
+        self.policies = [] if policies is None else policies
+        self.allows = allows
+        self.denies = denies
+        self.note = note
+        self._statements = [] if statements is None else statements
+        self._pending = pending
+
+    @property
+    def statements(self) -> list[StatementTrace]:
+        pending = self._pending
+        if pending is not None:
+            self._pending = None
+            self._statements = pending[0](*pending[1:])
+        return self._statements
+
+    @statements.setter
+    def statements(self, value: list[StatementTrace]) -> None:
+        self._pending = None
+        self._statements = value
+
+    def _fields(self) -> tuple:
+        return (self.layer, self.label, self.policies, self.statements, self.allows, self.denies, self.note)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._fields() == other._fields()  # type: ignore[attr-defined]
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"LayerTrace(layer={self.layer}, label={self.label!r}, policies={self.policies!r}, allows={self.allows}, denies={self.denies})"
 
 
 @dataclass(slots=True)

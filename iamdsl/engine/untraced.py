@@ -11,8 +11,9 @@ needs them, and stops as soon as the answer is known:
 - the first applicable Deny settles "is there one?"; after it, only the
   layers not yet known to deny are still looked at (they name the reasons);
 - an SCP or RCP level, or a layer, stops at its first applicable Allow;
-- the context (the model's facts about caller and resource) is derived only
-  when a statement that matched on resource and principal has conditions.
+- the context is read key by key (facts.RequestContext): the model's facts
+  about the caller and the resource are looked up only when a condition
+  reads a key they may hold.
 
 A statement can be unknown (its conditions depend on context nobody gave).
 Where the algorithm's question has the same answer whatever the unknown
@@ -57,24 +58,24 @@ def decide(evaluator: Evaluator, request: Request) -> Decision | None:
         verdict = Scenario(evaluator.settings, request, owned, resource_account, cross_account, view).decide()
     except Undecided:
         return None
-    trace = Trace(
-        cross_account=cross_account, caller_account=caller.account, resource_account=resource_account,
-        missing_side=verdict.missing_side, blocked_by=verdict.blocked_by,
-    )
+    # The trace records no statements: only the accounts and what blocked the request.
+    trace = Trace([], [], cross_account, caller.account, resource_account, verdict.missing_side, verdict.blocked_by, [])
     caveats, not_modelled = evaluator._caveats(request, owned)
     return Decision(verdict.outcome, request, verdict.reason, trace, frozenset(verdict.reasons), caveats=caveats, not_modelled=not_modelled)
 
 
-class _Statements:
-    """The statements in play, asked about lazily; answers algorithm.py's `Statements` questions."""
+class _Statements(RequestFacts):
+    """The statements in play, asked about lazily; answers algorithm.py's `Statements` questions.
 
-    __slots__ = ("action", "caller", "facts", "levels", "_allowed", "_by_layer")
+    It is also the request's facts that compiled statements read.
+    """
+
+    __slots__ = ("action", "levels", "_allowed", "_by_layer")
 
     def __init__(self, evaluator: Evaluator, request: Request, owned, resource_account: str | None) -> None:
+        resource = request.resource
+        super().__init__(resource, request_fields(resource), request.caller, evaluator.request_context(request, owned, resource_account))
         self.action = request.action
-        self.caller = request.caller
-        context = evaluator.request_context(request, owned, resource_account)
-        self.facts = RequestFacts(request.resource, request_fields(request.resource), request.caller, context)
         # Each level (a layer, or one SCP or RCP level): its layer, label, and policies with their index.
         self.levels = evaluator.in_play(request, owned, resource_account)
         self._allowed: dict[int, Truth] = {}  # level position -> whether an Allow of it applies
@@ -85,7 +86,7 @@ class _Statements:
         first: str | None = None  # the policy of the first Deny that applies, or may
         layers: set[Layer] = set()
         certain = False  # whether some Deny applies for certain
-        action, facts = self.action, self.facts
+        action, facts = self.action, self
         for layer, _, policies, _ in self.levels:
             if certain and layer in layers:
                 continue  # nothing more to learn here
@@ -138,7 +139,7 @@ class _Statements:
 
     def grants(self) -> set[GrantClass]:
         found: set[GrantClass] = set()
-        action, facts, caller = self.action, self.facts, self.caller
+        action, facts, caller = self.action, self, self.caller
         for layer, _, policies, _ in self.levels:
             if layer is not Layer.RESOURCE:
                 continue
@@ -168,7 +169,7 @@ class _Statements:
         found = self._allowed.get(position)
         if found is None:
             found = _FALSE
-            action, facts = self.action, self.facts
+            action, facts = self.action, self
             for _, index in self.levels[position][2]:
                 if not index.has_allows:
                     continue
