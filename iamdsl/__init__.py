@@ -2,10 +2,13 @@
 
 The public API is small::
 
-    model = iamdsl.load("design.iam")         # files -> checked model
-    model = iamdsl.loads(text)                # text -> checked model
+    model = iamdsl.load("design.iam")                  # files -> checked model
+    model = iamdsl.loads(text)                         # text -> checked model
+    decision = model.ask("can B.SomeRole pull A.repo") # a query -> a decision (data)
+    print(decision.outcome.display, decision.explain(model))
+    decision = model.evaluate(request)                 # an engine Request -> a Decision
 
-Both raise `iamdsl.IamdslError`, which holds every finding with its location.
+Loading raises `iamdsl.IamdslError`, which holds every finding with its location.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from typing import Mapping
 from iamdsl.engine.callers import caller_for
 from iamdsl.engine.context import Context
 from iamdsl.engine.evaluate import Evaluator, Outcome
-from iamdsl.engine.verbs import evaluate_actions
+from iamdsl.engine.verbs import VerbDecision, evaluate_actions
 from iamdsl.explain import text as explain_text
 from iamdsl.explain.fix_lines import fix_lines, fix_to_json
 from iamdsl.explain.fixes import suggest
@@ -80,10 +80,22 @@ def answer(
         raise
 
 
-def _can(model: Model, evaluator: Evaluator, resolved: ResolvedQuery, *, explain: str, fmt: str, sources: Mapping[str, str]) -> tuple[str, int]:
+def decide_can(model: Model, text: str, *, evaluator: Evaluator | None = None) -> VerbDecision:
+    """The decision (data, not text) for a `can P VERB R …` query; raises IamdslError if it is not one."""
+    resolved, _warnings = resolve_query_text(model, text)
+    if resolved.kind != "can":
+        raise NotSupportedError(f"`{text}` is a `{resolved.kind}` query; `ask` decides `can` queries", resolved.span)
+    return _decide(model, evaluator or Evaluator(model), resolved)
+
+
+def _decide(model: Model, evaluator: Evaluator, resolved: ResolvedQuery) -> VerbDecision:
     expectation = resolved.expectation
     caller = caller_for(expectation.subjects[0], model, expectation)
-    decision = evaluate_actions(evaluator, caller, expectation.action, expectation.actions, expectation.resource, context_of(expectation))
+    return evaluate_actions(evaluator, caller, expectation.action, expectation.actions, expectation.resource, context_of(expectation))
+
+
+def _can(model: Model, evaluator: Evaluator, resolved: ResolvedQuery, *, explain: str, fmt: str, sources: Mapping[str, str]) -> tuple[str, int]:
+    decision = _decide(model, evaluator, resolved)
     fixes = suggest(decision, model) if decision.outcome is not Outcome.ALLOWED else []
     if fmt == "json":
         document = decision_to_json(decision, model)

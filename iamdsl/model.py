@@ -315,5 +315,17 @@ class Model(Frozen):
                 found.append((f"{org.name}:{name}", policy))
         return found
 
+    def evaluate(self, request: Any, *, trace: bool = True) -> Any:
+        """Decide one `iamdsl.engine.request.Request` against this model (a `Decision`)."""
+        from iamdsl.engine.shared import evaluator_for
+
+        return evaluator_for(self).evaluate(request, trace=trace)
+
+    def ask(self, query: str) -> Any:
+        """Decide a `can P VERB R` query written in the query syntax (a `VerbDecision`)."""
+        from iamdsl.answers import decide_can
+
+        return decide_can(self, query)
+
     def statement_count(self) -> int:
         return sum(len(policy.statements) for _, policy in self.policies())

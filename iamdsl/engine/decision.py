@@ -52,3 +52,9 @@ class Decision:
     caveats: tuple[str, ...] = ()
     not_modelled: tuple[NotModelled, ...] = ()  # declared mechanisms that could change this answer
     extra: list["Decision"] = field(default_factory=list)  # companion requests (sts:TagSession, R73)
+
+    def explain(self, model, *, mode: str = "full", sources=None) -> str:
+        """This decision as text (design.md §1); rendering lives in `iamdsl.explain`."""
+        from iamdsl.explain.text import render
+
+        return render(self, model, mode=mode, sources=sources)

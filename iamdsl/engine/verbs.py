@@ -26,6 +26,12 @@ class VerbDecision:
     decisions: list[Decision] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # actions that do not apply to the resource's type
 
+    def explain(self, model, *, mode: str = "full", sources=None) -> str:
+        """This decision as text (design.md §1); rendering lives in `iamdsl.explain`."""
+        from iamdsl.explain.text import render
+
+        return render(self, model, mode=mode, sources=sources)
+
     @property
     def allowed_actions(self) -> list[str]:
         return [d.request.action for d in self.decisions if d.outcome is Outcome.ALLOWED]

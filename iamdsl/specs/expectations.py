@@ -49,7 +49,7 @@ def context_of(expectation: Expectation) -> Context:
 
 
 def run_expectation(model: Model, expectation: Expectation, evaluator: Evaluator, *, trace: bool = True) -> ExpectationResult:
-    """Run one `expect` line.  `trace=False` keeps only the statements that applied (enough to pass or fail)."""
+    """Run one `expect` line.  With `trace=False` the decisions carry no trace: enough to pass or fail, not to explain."""
     if expectation.kind == "only":
         return _run_only(model, expectation, evaluator, trace)
     try:
