@@ -27,7 +27,8 @@ from iamdsl import catalog
 from iamdsl.interop.iam_json import canonical_conditions, canonical_principals, policy_to_json
 from iamdsl.language.check import RCP_FULL_ACCESS, check_statement
 from iamdsl.language.errors import Collector
-from iamdsl.language.resolve import FULL_AWS_ACCESS, INLINE_POLICY, MECHANISMS, derived_org_id
+from iamdsl.language.organizations import FULL_AWS_ACCESS
+from iamdsl.language.resolve import INLINE_POLICY, MECHANISMS, derived_org_id
 from iamdsl.language.syntax import quote_if_needed
 from iamdsl.model import (
     Account,

@@ -20,13 +20,14 @@ from typing import Any, Iterable
 from iamdsl import catalog
 from iamdsl.interop.iam_json import canonical_conditions, canonical_principals, policy_from_json
 from iamdsl.language import syntax as s
-from iamdsl.language.syntax import quote_if_needed
-from iamdsl.language.check import RCP_FULL_ACCESS, check_policy
+from iamdsl.language.check import check_policy
 from iamdsl.language.errors import Collector, Diagnostic, suggestion
 from iamdsl.language.operators import parse_date
+from iamdsl.language.organizations import OrgBuilder
+from iamdsl.language.sugar import condition_of
+from iamdsl.language.syntax import quote_if_needed
 from iamdsl.model import (
     Account,
-    AccountAttachments,
     Condition,
     ContextValue,
     Effect,
@@ -37,7 +38,6 @@ from iamdsl.model import (
     Model,
     NotModelled,
     Organization,
-    OrgUnit,
     Policy,
     PolicyKind,
     Principal,
@@ -53,40 +53,9 @@ from iamdsl.model import (
 DEFAULT_REGION = "us-east-1"
 DEFAULT_PARTITION = "aws"
 INLINE_POLICY = "inline"
-FULL_AWS_ACCESS = "FullAWSAccess"
 REASONS = ("explicit", "implicit", "scp", "rcp", "boundary", "session")
 MECHANISMS = {"acls": NotModelled.ACLS, "grants": NotModelled.GRANTS, "block_public_access": NotModelled.BLOCK_PUBLIC_ACCESS}
 _IDENTITY_KINDS = (PolicyKind.IDENTITY, PolicyKind.MANAGED, PolicyKind.SCP, PolicyKind.SESSION)
-
-# Sugar -> operator, by the key's type (design.md §1: "sugar that cannot lie").
-_SUGAR: dict[catalog.BaseType, dict[str, str]] = {
-    catalog.BaseType.STRING: {
-        "eq": "StringEquals", "ne": "StringNotEquals", "like": "StringLike", "not_like": "StringNotLike",
-        "in": "StringEquals", "not_in": "StringNotEquals",
-    },
-    catalog.BaseType.ARN: {
-        "eq": "ArnEquals", "ne": "ArnNotEquals", "like": "ArnLike", "not_like": "ArnNotLike",
-        "in": "ArnEquals", "not_in": "ArnNotEquals",
-    },
-    catalog.BaseType.NUMERIC: {
-        "eq": "NumericEquals", "ne": "NumericNotEquals", "lt": "NumericLessThan", "le": "NumericLessThanEquals",
-        "gt": "NumericGreaterThan", "ge": "NumericGreaterThanEquals", "in": "NumericEquals", "not_in": "NumericNotEquals",
-    },
-    catalog.BaseType.DATE: {
-        "eq": "DateEquals", "ne": "DateNotEquals", "lt": "DateLessThan", "le": "DateLessThanEquals",
-        "gt": "DateGreaterThan", "ge": "DateGreaterThanEquals", "before": "DateLessThan", "after": "DateGreaterThan",
-    },
-    catalog.BaseType.BOOL: {"is": "Bool", "eq": "Bool"},
-    catalog.BaseType.IP: {"in": "IpAddress", "not_in": "NotIpAddress", "eq": "IpAddress", "ne": "NotIpAddress"},
-    catalog.BaseType.BINARY: {"eq": "BinaryEquals"},
-}
-_NUMERIC_SUGAR = {k: v for k, v in _SUGAR[catalog.BaseType.NUMERIC].items() if k not in ("in", "not_in")}
-_SUGAR_WORDS = {
-    "eq": "==", "ne": "!=", "like": "like", "not_like": "not like", "in": "in", "not_in": "not in", "lt": "<",
-    "le": "<=", "gt": ">", "ge": ">=", "before": "before", "after": "after", "is": "is", "exists": "exists",
-    "not_exists": "not exists",
-}
-
 
 def derived_account_id(name: str) -> str:
     """A stable 12-digit ID for an account declared without one."""
@@ -876,6 +845,10 @@ class Resolver:
         arn = self._entity_arn(entity)
         return Principal(type=aws, value=arn) if arn else None
 
+    @staticmethod
+    def policy_context(kind: PolicyKind) -> PolicyContext:
+        return PolicyContext(kind)
+
     def _unknown_principal(self, name: s.Name) -> None:
         """Report a principal name that resolves to nothing: the account, or the name in it."""
         if name.account in self.accounts:
@@ -896,7 +869,7 @@ class Resolver:
         found: list[Condition] = []
         seen: dict[tuple[str, str], Span] = {}
         for item in items:
-            condition = self._condition(item)
+            condition = condition_of(item, self.out)
             if condition is None:
                 continue
             identity = (condition.operator, condition.key.lower())
@@ -911,59 +884,6 @@ class Resolver:
             seen[identity] = item.span
             found.append(condition)
         return canonical_conditions(found)
-
-    def _condition(self, item: s.ConditionSyntax) -> Condition | None:
-        values = tuple(v.text for v in item.values)
-        if item.form == "full":
-            return Condition(operator=item.op, key=item.key, values=values, span=item.span)
-        key, if_exists = item.key, False
-        if key.endswith("?"):
-            key, if_exists = key[:-1], True
-        if item.op in ("exists", "not_exists"):
-            if if_exists or item.quantifier:
-                self.out.error("E026", "`exists` tests presence, so it takes no `?` or `any`/`all`", item.span)
-                return None
-            return Condition(operator="Null", key=key, values=("false" if item.op == "exists" else "true",), span=item.span)
-        known = catalog.condition_key(key)
-        word = _SUGAR_WORDS[item.op]
-        if known is None:
-            self.out.error(
-                "E022",
-                f"unknown condition key `{key}`, so `{word}` cannot choose an operator",
-                item.key_span,
-                help=suggestion(key, catalog.all_condition_key_names())
-                or f"write the operator yourself, e.g. `when StringEquals {key} [\"…\"]`",
-            )
-            return None
-        _, key_type = known
-        if key_type.multi and item.quantifier is None:
-            self.out.error(
-                "E023",
-                f"`{key}` is multi-valued, so `{word}` must say whether any or all of its values must match",
-                item.span,
-                help=f"write `any {item.key} {word} …` (ForAnyValue) or `all {item.key} {word} …` (ForAllValues); "
-                "a plain operator on it never matches, so a Deny written that way fails open (D5)",
-            )
-            return None
-        table = _SUGAR.get(key_type.base, {})
-        if key_type.also_numeric and item.op in _NUMERIC_SUGAR:
-            table = _NUMERIC_SUGAR
-        operator = table.get(item.op)
-        if operator is None:
-            fits = ", ".join(f"`{_SUGAR_WORDS[w]}`" for w in table) or "none"
-            self.out.error(
-                "E022",
-                f"`{word}` does not fit `{key}`, a {key_type} key",
-                item.op_span,
-                help=f"for {key_type} keys use {fits}, `exists`, or the full operator form",
-            )
-            return None
-        if item.op == "is" and values[0] not in ("true", "false"):
-            self.out.error("E021", "`is` takes `true` or `false`", item.op_span)
-            return None
-        qualifier = {"any": "ForAnyValue:", "all": "ForAllValues:"}.get(item.quantifier or "", "")
-        full = f"{qualifier}{operator}{'IfExists' if if_exists else ''}"
-        return Condition(operator=full, key=key, values=values, span=item.span)
 
     # ---------------------------------------------------------------- delegation
     def _resolve_delegates(self) -> None:
@@ -1158,7 +1078,7 @@ class Resolver:
                         self.out.error("E011", f"organization `{name}` has two IDs: `{org_id}` and `{decl.id}`", decl.span)
                     org_id = org_id or decl.id
             items = [item for decl in decls for item in decl.items]
-            builder = _OrgBuilder(self, name)
+            builder = OrgBuilder(self, name)
             root = builder.unit("root", items, decls[0].span, is_root=True)
             for account in builder.accounts_seen:
                 if account in placed and placed[account] != name:
@@ -1273,104 +1193,6 @@ class Resolver:
             return None
         kind = "role-session" if entity.kind == "role" else "user"
         return Subject(kind=kind, name=name.key, arn=self._entity_arn(entity), span=span)
-
-
-class _OrgBuilder:
-    """Builds one organization's tree of units, policies and attachments."""
-
-    def __init__(self, resolver: Resolver, name: str):
-        self.r = resolver
-        self.name = name
-        self.management: str | None = None
-        self.all_features = True
-        self.scps: dict[str, Policy] = {FULL_AWS_ACCESS: _full_access(FULL_AWS_ACCESS, PolicyKind.SCP)}
-        self.rcps: dict[str, Policy] = {RCP_FULL_ACCESS: _full_access(RCP_FULL_ACCESS, PolicyKind.RCP)}
-        self.attachments: dict[str, AccountAttachments] = {}
-        self.accounts_seen: dict[str, Span] = {}
-
-    def _policies(self, items: list[Any]) -> None:
-        for item in items:
-            if isinstance(item, s.OrgPolicyDecl):
-                table = self.scps if item.kind == "scp" else self.rcps
-                kind = PolicyKind.SCP if item.kind == "scp" else PolicyKind.RCP
-                if item.name in table and item.name in (FULL_AWS_ACCESS, RCP_FULL_ACCESS):
-                    self.r.out.error("E011", f"`{item.name}` is built in and cannot be redefined", item.span)
-                    continue
-                policy = self.r._policy_from_body(item.body, item.name, kind, PolicyContext(kind))
-                if policy is not None:
-                    if item.name in table:
-                        policy = policy.model_copy(update={"statements": table[item.name].statements + policy.statements})
-                    table[item.name] = policy
-            elif isinstance(item, (s.OuDecl, s.OrgAccount)):
-                self._policies(item.items)
-
-    def unit(self, name: str, items: list[Any], span: Span, *, is_root: bool = False) -> OrgUnit:
-        if is_root:
-            self._policies(items)
-        scps, rcps = [FULL_AWS_ACCESS], [RCP_FULL_ACCESS]
-        accounts: list[str] = []
-        children: list[OrgUnit] = []
-        for item in items:
-            if isinstance(item, s.Management):
-                if not is_root:
-                    self.r.out.error("E018", "the management account is named at the organization's root", item.span)
-                elif self.management is not None and self.management != item.account:
-                    self.r.out.error("E011", f"two management accounts: `{self.management}` and `{item.account}`", item.span)
-                elif self.r._account(item.account, item.span) is not None:
-                    self.management = item.account
-                    self._place(item.account, item.span)
-                    accounts.append(item.account)
-            elif isinstance(item, s.Features):
-                if item.value not in ("all", "consolidated_billing"):
-                    self.r.out.error("E018", f"unknown feature set `{item.value}`", item.span, help="use `features all` or `features consolidated_billing`")
-                self.all_features = item.value == "all"
-            elif isinstance(item, s.OuDecl):
-                children.append(self.unit(item.name, item.items, item.span))
-            elif isinstance(item, s.OrgAccount):
-                for account, account_span in item.names:
-                    if self.r._account(account, account_span) is None:
-                        continue
-                    self._place(account, account_span)
-                    accounts.append(account)
-                    a_scps, a_rcps = [FULL_AWS_ACCESS], [RCP_FULL_ACCESS]
-                    self._attachments(item.items, a_scps, a_rcps)
-                    self.attachments[account] = AccountAttachments(scps=tuple(a_scps), rcps=tuple(a_rcps))
-            elif isinstance(item, (s.OrgAttach, s.OrgDetach)):
-                self._attachments([item], scps, rcps)
-        return OrgUnit(name=name, accounts=tuple(dict.fromkeys(accounts)), children=tuple(children), scps=tuple(scps), rcps=tuple(rcps), span=span)
-
-    def _place(self, account: str, span: Span) -> None:
-        if account in self.accounts_seen and self.accounts_seen[account] != span:
-            self.r.out.error("E011", f"account `{account}` is placed twice in organization `{self.name}`", span, help=f"it is already at {self.accounts_seen[account]}")
-        self.accounts_seen.setdefault(account, span)
-
-    def _attachments(self, items: list[Any], scps: list[str], rcps: list[str]) -> None:
-        for item in items:
-            if isinstance(item, s.OrgAttach):
-                for policy_name, span in item.names:
-                    if policy_name in self.scps:
-                        scps.append(policy_name)
-                    elif policy_name in self.rcps:
-                        rcps.append(policy_name)
-                    else:
-                        self.r.out.error("E010", f"unknown SCP or RCP `{policy_name}`", span, help=suggestion(policy_name, list(self.scps) + list(self.rcps)) or f"declare it: `scp {policy_name} {{ … }}`")
-            elif isinstance(item, s.OrgDetach):
-                if item.name == RCP_FULL_ACCESS:
-                    self.r.out.error("E018", "RCPFullAWSAccess is attached everywhere and cannot be detached (R53)", item.span)
-                elif item.name in scps:
-                    scps.remove(item.name)
-                elif item.name in rcps:
-                    rcps.remove(item.name)
-                else:
-                    self.r.out.error("E010", f"`{item.name}` is not attached here", item.span, help=suggestion(item.name, scps + rcps))
-        scps[:] = list(dict.fromkeys(scps))
-        rcps[:] = list(dict.fromkeys(rcps))
-
-
-def _full_access(name: str, kind: PolicyKind) -> Policy:
-    principals = (Principal(type=PrincipalType.STAR, value="*"),) if kind is PolicyKind.RCP else None
-    statement = Statement(effect=Effect.ALLOW, actions=("*",), resources=("*",), principals=principals)
-    return Policy(name=name, kind=kind, statements=(statement,))
 
 
 @dataclass(slots=True)
