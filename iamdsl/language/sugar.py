@@ -87,7 +87,7 @@ def condition_of(item: s.ConditionSyntax, out: Collector) -> Condition | None:
         fits = ", ".join(f"`{_SUGAR_WORDS[w]}`" for w in table) or "none"
         out.error(
             "E022",
-            f"`{word}` does not fit `{key}`, a {key_type} key",
+            f"`{word}` does not fit `{key}`, {'an' if str(key_type)[0] in 'AEIOU' else 'a'} {key_type} key",
             item.op_span,
             help=f"for {key_type} keys use {fits}, `exists`, or the full operator form",
         )
