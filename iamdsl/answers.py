@@ -12,6 +12,7 @@ graph's paths, so it says it is not supported yet.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import datetime
 from typing import Mapping
@@ -30,7 +31,7 @@ from iamdsl.graph.enumerate import who_can
 from iamdsl.language.errors import IamdslError, NotSupportedError
 from iamdsl.language.query import resolve_query_text
 from iamdsl.language.resolve import ResolvedQuery
-from iamdsl.model import Model
+from iamdsl.model import Model, Span
 from iamdsl.specs.expectations import context_of
 
 # design.md §4: 0 allowed or answered, 1 denied, 3 conditional or partial (2, bad input, is raised)
@@ -77,6 +78,9 @@ def answer(
         return render_what(resolved, found, model), EXIT_OK
     except IamdslError as error:
         error.sources.setdefault(name, text)
+        # the engine's "not supported" knows no source; point it at the query that asked
+        where = Span(file=name, line=1, column=1, end_line=1, end_column=len(text.splitlines()[0]) + 1 if text else 1)
+        error.diagnostics = [d if d.span is not None else dataclasses.replace(d, span=where) for d in error.diagnostics]
         raise
 
 

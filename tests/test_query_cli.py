@@ -103,3 +103,10 @@ def test_unknown_name_in_a_query_is_located_with_a_suggestion(capsys):
     err = capsys.readouterr().err
     assert "<query>:1:5: error[E010]: unknown principal `B.SomRole`" in err
     assert "did you mean `B.SomeRole`?" in err
+
+
+def test_an_unknown_resource_owner_is_not_guessed(capsys):
+    """Same- or cross-account decides differently (R61, R62): the tool says it cannot know."""
+    assert _query(EXAMPLE, 'can B.SomeRole s3:GetObject "arn:aws:s3:::unknown/x"') == 2
+    err = capsys.readouterr().err
+    assert "<query>:1:1: error[E000]: not supported: the account that owns `arn:aws:s3:::unknown/x` is not known" in err
