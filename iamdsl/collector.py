@@ -1,7 +1,6 @@
 """Pausing Python's cyclic garbage collector around work that only allocates.
 
-Stage: shared helper (the specs runner and `iamdsl fmt`; the loader has its
-own, for the same reason).  Running 10,000 expect lines, or formatting a
+Stage: shared helper (the loader, the specs runner and `iamdsl fmt`).  Running 10,000 expect lines, or formatting a
 10,000-statement file, builds hundreds of thousands of objects that all
 stay alive until the work ends: every collection on the way rescans them
 and frees nothing, which doubled those runs (benchmarks/bench_specs.py).
