@@ -1,9 +1,10 @@
 """Pausing Python's cyclic garbage collector around work that only allocates.
 
-Stage: shared helper (the loader, the specs runner and `iamdsl fmt`).  Running 10,000 expect lines, or formatting a
-10,000-statement file, builds hundreds of thousands of objects that all
-stay alive until the work ends: every collection on the way rescans them
-and frees nothing, which doubled those runs (benchmarks/bench_specs.py).
+Stage: shared helper (the loader, the specs runner and `iamdsl fmt`).
+Loading a large model, running 10,000 expect lines or formatting a
+10,000-statement file builds hundreds of thousands of objects that all stay
+alive until the work ends: every collection on the way rescans them and
+frees nothing, which doubled those runs (benchmarks/README.md).
 """
 
 from __future__ import annotations
