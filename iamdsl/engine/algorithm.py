@@ -23,6 +23,9 @@ from iamdsl.engine.trace import GrantClass, Layer
 _NAMED_DENY_LAYERS = {layer: layer.value for layer in (Layer.BOUNDARY, Layer.SESSION, Layer.SCP, Layer.RCP, Layer.ENDPOINT)}
 
 
+_IDENTITY_SIDE = frozenset(kind for kind in CallerKind if kind.has_identity_side)
+
+
 class Statements(Protocol):
     """What the algorithm asks of the statements in play."""
 
@@ -72,7 +75,10 @@ class Scenario:
         if denied is not None:
             policy, layers = denied
             reasons = {"explicit"}
-            reasons.update(_NAMED_DENY_LAYERS[layer] for layer in layers if layer in _NAMED_DENY_LAYERS)
+            for layer in layers:
+                named = _NAMED_DENY_LAYERS.get(layer)
+                if named is not None:
+                    reasons.add(named)
             return Verdict(Outcome.EXPLICIT_DENY, f"a Deny statement in {policy} applies", reasons, sorted(layers))  # layers sort as their values
         # R53, R54: every level of the RCPs, then the SCPs, needs an applicable Allow.
         for layer, word in ((Layer.RCP, "RCP"), (Layer.SCP, "SCP")):
@@ -84,7 +90,7 @@ class Scenario:
         if view.present(Layer.ENDPOINT) and not view.allows(Layer.ENDPOINT):
             return Verdict(Outcome.IMPLICIT_DENY, "the VPC endpoint's policy does not allow it", {"implicit", "endpoint"}, [Layer.ENDPOINT])
         # R58, R72: callers with no identity side need a resource-policy grant.
-        if not caller.kind.has_identity_side:
+        if caller.kind not in _IDENTITY_SIDE:  # `has_identity_side`, without the property call
             if GrantClass.DIRECT in grants:
                 return Verdict(Outcome.ALLOWED, "the resource policy allows this caller directly", set())
             return Verdict(Outcome.IMPLICIT_DENY, f"no resource-policy statement allows {caller.label}", {"implicit"}, [Layer.RESOURCE], "resource")

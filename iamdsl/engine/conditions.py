@@ -166,6 +166,10 @@ def _not(truth: Truth) -> Truth:
     return {Truth.TRUE: Truth.FALSE, Truth.FALSE: Truth.TRUE, Truth.UNKNOWN: Truth.UNKNOWN}[truth]
 
 
+_GIVEN = Presence.GIVEN
+_TRUE, _FALSE = Truth.TRUE, Truth.FALSE
+
+
 def _truth(value: bool) -> Truth:
     return Truth.TRUE if value else Truth.FALSE
 
@@ -522,7 +526,7 @@ class CompiledCondition:
     """
 
     __slots__ = (
-        "condition", "variables", "settings", "key", "general", "null", "null_when_absent", "null_when_present",
+        "condition", "variables", "settings", "key", "lower_key", "plain", "general", "null", "null_when_absent", "null_when_present",
         "when_absent", "qualifier", "negated", "multi_key", "compare", "values", "equals", "networks", "arns",
     )
 
@@ -531,6 +535,7 @@ class CompiledCondition:
         self.variables = variables
         self.settings = settings
         self.key = condition.key
+        self.lower_key = condition.key.lower()
         operator = _parse_operator(condition.operator)
         family = operator.family if operator is not None else None
         substituted = family in (Family.STRING, Family.ARN) or (family is Family.BOOL and settings.variables_in_bool)
@@ -557,10 +562,19 @@ class CompiledCondition:
             networks = [_network(value, settings) for value in condition.values]
             # a range that does not parse fails every comparison once reached, as `_ip` does
             self.networks = None if any(n is None for n in networks) else tuple(networks)
+        # The common case, taken first by `truth`: one value given for a single-valued key, no qualifier.
+        self.plain = not self.null and not self.general and self.qualifier is None and not self.multi_key
 
     def truth(self, context: Context) -> Truth:
-        lookup = context.get(self.key)
+        lookup = context.get_lower(self.lower_key)
         presence = lookup.presence
+        if presence is _GIVEN and self.plain:
+            request = lookup.values
+            if len(request) == 1:  # as below: `_truth(self._test(request[0]))`
+                equals = self.equals
+                if equals is not None:
+                    return _TRUE if (request[0] in equals) != self.negated else _FALSE
+                return _TRUE if self._test(request[0]) else _FALSE
         if self.null:  # R39
             if presence is Presence.UNKNOWN:
                 return Truth.UNKNOWN

@@ -106,7 +106,10 @@ class Context:
         self.keys.setdefault(key.lower(), lookup)
 
     def get(self, key: str) -> Lookup:
-        lower = key.lower()
+        return self.get_lower(key.lower())
+
+    def get_lower(self, lower: str) -> Lookup:
+        """`get` for a key already in lower case (compiled conditions lower theirs once)."""
         found = self.keys.get(lower)
         if found is not None:
             return found

@@ -14,8 +14,9 @@ that must not.  Nothing unknown is ever guessed into an ALLOWED or a DENIED.
 Statements are matched in their compiled form (compiled.py), taken from each
 policy's index for the request's action (policy_index.py).  With the trace
 on, every statement is recorded: the data of the ones that cover the action
-at once, the records of the others (misses on the action) and the words of
-every reason when someone reads them (trace.py).  With the trace off,
+at once, the records of the others (misses on the action, and covering
+statements found not to apply) and the words of every reason when someone
+reads them (trace.py).  With the trace off,
 `evaluate` first tries untraced.py, which takes the same decision without
 recording anything and stops as soon as the answer is known; it comes back
 here only when an unknown statement could change the answer.
@@ -48,6 +49,7 @@ _GET_CALLER_IDENTITY = "sts:getcalleridentity"
 _MEMO_SIZE = 8192
 _ASSUME_ACTIONS = ("sts:assumerole",)
 _GET_FEDERATION_TOKEN = "sts:getfederationtoken"
+_IDENTITY_SIDE = frozenset(kind for kind in CallerKind if kind.has_identity_side)
 _COMPANION_ACTIONS = frozenset(_ASSUME_ACTIONS + ("sts:assumerolewithwebidentity", "sts:assumerolewithsaml"))
 
 Indexed = tuple[tuple[PolicyRef, PolicyIndex], ...]  # policies, each with its index
@@ -211,8 +213,12 @@ class Evaluator:
         found += scps
         # R57: RCP support is per service of the action: sts:AssumeRole on a role (an iam
         # ARN) is an STS request, and RCPs on STS are what restrict who may assume roles.
-        if request.resource != "*" and not service_linked and self._rcp_covers(request.action):
-            found += self._org_levels(Layer.RCP, resource_account)
+        if request.resource != "*" and not service_linked:
+            covered = self._rcp_actions.get(request.action)
+            if covered is None:
+                covered = self._rcp_covers(request.action)
+            if covered:
+                found += self._org_levels(Layer.RCP, resource_account)
         # The request's own keys are enough here: the model's facts never include aws:SourceVpce,
         # and only a key the request lists can be given.
         vpce = request.context.keys.get("aws:sourcevpce")
@@ -237,7 +243,7 @@ class Evaluator:
     def _caller_layers(self, caller: Caller) -> tuple[InPlay, InPlay, bool]:
         """The caller's identity and boundary layers, its SCP levels (R51, R56), and whether it is service-linked."""
         entity = caller.entity
-        identity_side = caller.kind.has_identity_side
+        identity_side = caller.kind in _IDENTITY_SIDE  # `has_identity_side`, without the property call
         memo_key = (identity_side, id(entity), caller.account)
         found = self._callers.get(memo_key)
         if found is not None and found[0] is entity:
@@ -294,23 +300,30 @@ class Evaluator:
         missed_resource = f"its resources do not include {resource}" if record else None
         live: list[_Live] = []
         unknown = False
+        trace_of, deferred = _statement_trace, _DEFERRED
         for layer, label, policies, note in self.in_play(request, owned, resource_account):
             covered: list[StatementTrace] = []  # in policy order, policy after policy
             counts: list[int] = []  # how many of them each policy has
             allows: list[StatementTrace] = []
             denies: list[StatementTrace] = []
             for ref, index in policies:
+                ordered = (index.by_action.get(action) or index.for_action(action)).ordered
+                if not ordered:
+                    counts.append(0)
+                    continue
                 before = len(covered)
-                for statement in index.for_action(action).ordered:
-                    st = _statement_trace(statement, ref, layer, facts, wording, missed_resource)
-                    if st is not None:
+                for statement in ordered:
+                    st = trace_of(statement, ref, layer, facts, wording, missed_resource, lazy=record)
+                    if st is deferred:  # it decides nothing: its record is built when the layer's statements are read
+                        covered.append((statement, ref))
+                    elif st is not None:
                         covered.append(st)
                         if st.applies is not _FALSE:
-                            (denies if st.is_deny else allows).append(st)
+                            (denies if statement.is_deny else allows).append(st)
                 counts.append(len(covered) - before)
             labels = [ref.label for ref, _ in policies]
             if record and policies:
-                entry = LayerTrace(layer, label, labels, note=note, pending=(_every_statement, layer, action, policies, covered, counts))
+                entry = LayerTrace(layer, label, labels, note=note, pending=(_every_statement, layer, action, policies, covered, counts, (facts, wording, missed_resource)))
             else:
                 entry = LayerTrace(layer, label, labels, covered, note=note)
             # Otherwise both stay FALSE, as for an empty layer.
@@ -362,12 +375,17 @@ _Live = tuple[LayerTrace, list[StatementTrace], list[StatementTrace]]  # a layer
 _FALSE, _TRUE, _UNKNOWN = Truth.FALSE, Truth.TRUE, Truth.UNKNOWN
 
 
-def _statement_trace(compiled: CompiledStatement, ref: PolicyRef, layer: Layer, facts: RequestFacts, wording: tuple, missed_resource: str | None) -> StatementTrace | None:
+_DEFERRED = object()  # `_statement_trace`'s answer, when `lazy`, for a statement that does not apply
+
+
+def _statement_trace(compiled: CompiledStatement, ref: PolicyRef, layer: Layer, facts: RequestFacts, wording: tuple, missed_resource: str | None, *, lazy: bool = False):
     """The trace of a statement that covers the action, as `match_statement` would record it.
 
     `missed_resource` is the reason for a statement that misses the resource,
     or None not to record it.  Its truth comes from the compiled form; an
-    unknown one is matched again in full (for its residual).
+    unknown one is matched again in full (for its residual).  With `lazy`, a
+    statement found FALSE gets no record yet: `_DEFERRED` says so, and a later
+    call without `lazy` builds the record from the same facts.
     """
     statement, index = compiled.statement, compiled.index
     if compiled.always:
@@ -376,6 +394,8 @@ def _statement_trace(compiled: CompiledStatement, ref: PolicyRef, layer: Layer, 
     if resource_truth is _FALSE:
         if missed_resource is None:
             return None
+        if lazy:
+            return _DEFERRED
         return StatementTrace(ref.label, layer, index, statement, _FALSE, True, False, reason=missed_resource)
     if resource_truth is _UNKNOWN:
         return _matched(compiled, ref, layer, wording)
@@ -384,18 +404,28 @@ def _statement_trace(compiled: CompiledStatement, ref: PolicyRef, layer: Layer, 
         grant = compiled.grant(facts.caller)
         matched = grant is not None
         if grant is None:
+            if lazy:
+                return _DEFERRED
             return StatementTrace(ref.label, layer, index, statement, _FALSE, True, True, False, explain=(_words, compiled, ref, layer, wording))
     if not compiled.conditions:
         return StatementTrace(ref.label, layer, index, statement, _TRUE, True, True, matched, grant, reason="it applies")
     truth = compiled.conditions_truth(facts.context)
     if truth is _UNKNOWN:
         return _matched(compiled, ref, layer, wording)
+    if truth is _FALSE and lazy:
+        return _DEFERRED
     return StatementTrace(ref.label, layer, index, statement, truth, True, True, matched, grant, explain=(_words, compiled, ref, layer, wording))
 
 
-def _every_statement(layer: Layer, action: str, policies: Indexed, covered: list[StatementTrace], counts: list[int]) -> list[StatementTrace]:
+def _every_statement(layer: Layer, action: str, policies: Indexed, covered: list, counts: list[int], deferred: tuple) -> list[StatementTrace]:
     """A layer's records: `covered` (those of the statements that cover the action, `counts[i]` of them
-    for the i-th policy, in order), and between them a miss for each other statement."""
+    for the i-th policy, in order), and between them a miss for each other statement.
+
+    A statement of `covered` that does not apply may still be `(compiled, ref)`: its record is built
+    now, by `_statement_trace` from the request's facts (`deferred`), as it would have been then.
+    """
+    facts, wording, missed_resource = deferred
+    covered = [st if st.__class__ is StatementTrace else _statement_trace(st[0], st[1], layer, facts, wording, missed_resource) for st in covered]
     missed = f"its actions do not include {action}"
     found: list[StatementTrace] = []
     start = 0

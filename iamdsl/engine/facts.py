@@ -202,7 +202,7 @@ class RequestContext:
     looked up on the first key the request does not give.
     """
 
-    __slots__ = ("_given", "_facts", "_request", "_owned", "_resource_account", "_now", "_layers", "_prefixes")
+    __slots__ = ("_given", "_facts", "_request", "_owned", "_resource_account", "_now", "_layers")
 
     def __init__(self, facts: Facts, request: Request, owned, resource_account: str | None, now: datetime | None) -> None:
         self._given = request.context
@@ -212,10 +212,12 @@ class RequestContext:
         self._resource_account = resource_account
         self._now = now
         self._layers: tuple[Context, Context] | None = None  # resource facts, then principal facts (the later a key's layer is merged in, the earlier it is read)
-        self._prefixes: set[str] | frozenset[str] = frozenset()
 
     def get(self, key: str) -> Lookup:
-        lower = key.lower()
+        return self.get_lower(key.lower())
+
+    def get_lower(self, lower: str) -> Lookup:
+        """`get` for a key already in lower case (compiled conditions lower theirs once)."""
         given = self._given
         found = given.keys.get(lower)
         if found is not None:
@@ -228,7 +230,6 @@ class RequestContext:
             principal = facts.principal(self._request.caller)
             resource = facts.resource(self._request, self._owned, self._resource_account)
             layers = self._layers = (resource, principal)
-            self._prefixes = given.closed_prefixes | principal.closed_prefixes | resource.closed_prefixes
         for layer in layers:
             found = layer.keys.get(lower)
             if found is not None:
@@ -238,9 +239,11 @@ class RequestContext:
             return found
         if given.closed:
             return NOT_LISTED
-        for prefix in self._prefixes:
-            if lower.startswith(prefix):
-                return LEFT_OUT
+        # The prefixes listed in full: the request's and its facts' (a union `merged` builds, read in place).
+        for prefixes in (given.closed_prefixes, layers[0].closed_prefixes, layers[1].closed_prefixes):
+            for prefix in prefixes:
+                if lower.startswith(prefix):
+                    return LEFT_OUT
         return UNKNOWN
 
     def _not_a_fact(self, lower: str) -> Lookup:

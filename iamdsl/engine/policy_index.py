@@ -39,7 +39,7 @@ class PolicyIndex:
     """One policy's statements, by the service prefixes their actions can cover, each compiled."""
 
     __slots__ = (
-        "policy", "settings", "has_denies", "has_allows", "compiled", "_candidates", "_anywhere", "_every", "_actions",
+        "policy", "settings", "has_denies", "has_allows", "compiled", "by_action", "_candidates", "_anywhere", "_every", "_actions",
         "_compiled_candidates", "_compiled_anywhere", "_uniform",
     )
 
@@ -47,6 +47,9 @@ class PolicyIndex:
         self.policy = policy  # held, so that the policy's id() stays unique while indexed
         self.settings = settings
         self._actions: dict[str, ActionStatements] = {}
+        # `for_action`'s memo, which hot loops read first (`index.by_action.get(action) or index.for_action(action)`)
+        # to save a call per policy; it only ever holds what `for_action` answered.
+        self.by_action = self._actions
         statements = policy.statements
         # Every statement compiled now, when a decision first meets the policy: requests then only match.
         self.compiled: tuple[CompiledStatement, ...] = tuple(CompiledStatement(i, s, policy, settings) for i, s in enumerate(statements))
@@ -92,12 +95,13 @@ class PolicyIndex:
         """The policy's statements for one exact action string."""
         found = self._actions.get(action)
         if found is None:
-            if self._uniform is not None:
-                return self._uniform
             if len(self._actions) >= _MAX_ACTIONS:
                 self._actions.clear()
-            service, key = _action_parts(action)
-            found = self._actions[action] = _statements_for(self._compiled_candidates.get(service, self._compiled_anywhere), action, key)
+            if self._uniform is not None:
+                found = self._actions[action] = self._uniform
+            else:
+                service, key = _action_parts(action)
+                found = self._actions[action] = _statements_for(self._compiled_candidates.get(service, self._compiled_anywhere), action, key)
         return found
 
     def compiled_candidates(self, service: str) -> tuple[CompiledStatement, ...]:

@@ -93,13 +93,17 @@ class _Statements(RequestFacts):
             for ref, index in policies:
                 if not index.has_denies:
                     continue
-                for statement in index.for_action(action).denies:
+                denies = (index.by_action.get(action) or index.for_action(action)).denies
+                if not denies:
+                    continue
+                for statement in denies:
                     truth = statement.applies(facts)
                     if truth is _FALSE:
                         continue
                     # An unknown Deny counts in the worst case, which is the one reported
                     # when a certain Deny makes both cases EXPLICIT_DENY.
-                    first = first or ref.label
+                    if first is None:
+                        first = ref.label
                     layers.add(layer)
                     if truth is _TRUE:
                         certain = True
@@ -115,7 +119,7 @@ class _Statements(RequestFacts):
 
     def unallowed_level(self, layer: Layer) -> str | None:
         levels = self.levels
-        for position in self._positions().get(layer, ()):
+        for position in (self._by_layer or self._positions()).get(layer, ()):
             truth = self._allows_at(position)
             if truth is _UNKNOWN:
                 raise Undecided  # allowed in the best case, not in the worst
@@ -125,7 +129,7 @@ class _Statements(RequestFacts):
 
     def allows(self, layer: Layer) -> bool:
         undecided = False
-        for position in self._positions().get(layer, ()):
+        for position in (self._by_layer or self._positions()).get(layer, ()):
             truth = self._allows_at(position)
             if truth is _TRUE:
                 return True
@@ -135,7 +139,7 @@ class _Statements(RequestFacts):
         return False
 
     def present(self, layer: Layer) -> bool:
-        return layer in self._positions()
+        return layer in (self._by_layer or self._positions())
 
     def grants(self) -> set[GrantClass]:
         found: set[GrantClass] = set()
@@ -144,7 +148,7 @@ class _Statements(RequestFacts):
             if layer is not Layer.RESOURCE:
                 continue
             for _, index in policies:
-                for statement in index.for_action(action).allows:
+                for statement in (index.by_action.get(action) or index.for_action(action)).allows:
                     truth = statement.applies(facts)
                     if truth is _UNKNOWN:
                         raise Undecided  # the best case has its grant, the worst case does not
@@ -173,7 +177,7 @@ class _Statements(RequestFacts):
             for _, index in self.levels[position][2]:
                 if not index.has_allows:
                     continue
-                for statement in index.for_action(action).allows:
+                for statement in (index.by_action.get(action) or index.for_action(action)).allows:
                     truth = statement.applies(facts)
                     if truth is _TRUE:
                         found = _TRUE
