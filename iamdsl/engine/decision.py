@@ -48,6 +48,7 @@ class Decision:
     trace: Trace
     reasons: frozenset[str] = frozenset()  # explicit, implicit, scp, rcp, boundary, session, endpoint
     allow_conditions: tuple[Condition, ...] = ()  # CONDITIONAL: must hold
+    allow_alternatives: tuple[tuple[Condition, ...], ...] = ()  # CONDITIONAL: and one of these must hold too
     deny_conditions: tuple[Condition, ...] = ()  # CONDITIONAL: must not hold
     caveats: tuple[str, ...] = ()
     not_modelled: tuple[NotModelled, ...] = ()  # declared mechanisms that could change this answer

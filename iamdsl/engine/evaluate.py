@@ -176,10 +176,38 @@ class Evaluator:
         trace.missing_side = chosen.missing_side
         decision = Decision(outcome, request, chosen.reason, trace, frozenset(chosen.reasons), caveats=caveats, not_modelled=not_modelled)
         if outcome is Outcome.CONDITIONAL:
-            decision.allow_conditions = tuple(c for _, allows, _ in live for st in allows if st.applies is Truth.UNKNOWN for c in st.residual)
+            self._residual(decision, request, owned, resource_account, live)
             decision.deny_conditions = tuple(c for _, _, denies in live for st in denies if st.applies is Truth.UNKNOWN for c in st.residual)
             decision.reason = "allowed only if the listed conditions hold; they depend on context that was not given"
         return decision
+
+    def _residual(self, decision: Decision, request: Request, owned, resource_account, live: list[_Live]) -> None:
+        """Which unknown Allows the ALLOWED rests on: those it needs, then the ones it may choose from.
+
+        An Allow is needed when the request is not allowed without it (every other
+        unknown Allow holding); its conditions must hold.  If the needed ones are
+        not enough on their own, each other unknown Allow that completes them is
+        an alternative: one of them must hold.  When no single one completes them
+        (two must hold together), the rest are listed as needed, which overstates
+        what is required but never makes a denial look certain.
+        """
+        unknown = [st for _, allows, _ in live for st in allows if st.applies is Truth.UNKNOWN]
+        everyone = frozenset(id(st) for st in unknown)
+
+        def allowed_with(ids: frozenset[int]) -> bool:
+            view = _TraceView(live, optimistic=True, unknown_allows=ids)
+            scenario = Scenario(self.settings, request, owned, resource_account, decision.trace.cross_account, view)
+            return scenario.decide().outcome is Outcome.ALLOWED
+
+        needed = [st for st in unknown if not allowed_with(everyone - {id(st)})]
+        base = frozenset(id(st) for st in needed)
+        alternatives: list[StatementTrace] = []
+        if not allowed_with(base):
+            alternatives = [st for st in unknown if id(st) not in base and allowed_with(base | {id(st)})]
+            if not alternatives:
+                needed = unknown
+        decision.allow_conditions = tuple(c for st in needed for c in st.residual)
+        decision.allow_alternatives = tuple(tuple(st.residual) for st in alternatives)
 
     def special_case(self, request: Request) -> tuple[Outcome, str] | None:
         """The sts actions decided by who calls, not by policies (R78, R81): the outcome and why."""
@@ -469,15 +497,22 @@ class _TraceView:
     the others never apply, whatever is assumed.
     """
 
-    __slots__ = ("live", "optimistic")
+    __slots__ = ("live", "optimistic", "unknown_allows")
 
-    def __init__(self, live: list[_Live], *, optimistic: bool) -> None:
+    def __init__(self, live: list[_Live], *, optimistic: bool, unknown_allows: frozenset[int] | None = None) -> None:
         self.live = live
         self.optimistic = optimistic
+        # When set, only the unknown Allows with these ids hold (the best case for everything else):
+        # how the residual finds which unknown Allows an ALLOWED really rests on.
+        self.unknown_allows = unknown_allows
 
     def holds(self, st: StatementTrace, deny: bool) -> bool:
         # best case: unknown Allows hold, unknown Denies do not
-        return st.applies is Truth.TRUE or self.optimistic != deny
+        if st.applies is Truth.TRUE:
+            return True
+        if not deny and self.unknown_allows is not None and st.applies is Truth.UNKNOWN:
+            return id(st) in self.unknown_allows
+        return self.optimistic != deny
 
     def deny(self) -> tuple[str, set[Layer]] | None:
         first: str | None = None

@@ -492,13 +492,17 @@ class _Suggester:
 
 def _context_fix(parts: list[Decision]) -> Fix:
     must = [c for d in parts if d.outcome is Outcome.CONDITIONAL for c in d.allow_conditions]
+    either = [group for d in parts if d.outcome is Outcome.CONDITIONAL for group in d.allow_alternatives]
     must_not = [c for d in parts if d.outcome is Outcome.CONDITIONAL for c in d.deny_conditions]
     words = []
     if must:
         words.append("allowed only when " + " and ".join(dict.fromkeys(_condition_words(c) for c in must)))
+    if either:
+        options = dict.fromkeys(" and ".join(_condition_words(c) for c in group) for group in either)
+        words.append(("and when " if must else "allowed only when ") + "one of: " + " / ".join(options))
     if must_not:
         words.append("unless " + " or ".join(dict.fromkeys(_condition_words(c) for c in must_not)))
-    keys = ", ".join(dict.fromkeys(c.key for c in must + must_not))
+    keys = ", ".join(dict.fromkeys(c.key for c in must + [c for group in either for c in group] + must_not))
     text = "; ".join(words) or "allowed only under conditions the question did not decide"
     return Fix(FixKind.CONTEXT, None, f"{text}: no policy change is needed; give {keys or 'the context'} with `with …` to decide it")
 

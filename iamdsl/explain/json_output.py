@@ -94,6 +94,7 @@ def _decision(decision: Decision, names: Names) -> dict[str, Any]:
         "conditions": {
             "allow": [_condition(c) for c in decision.allow_conditions],
             "deny": [_condition(c) for c in decision.deny_conditions],
+            "allow_any_of": [[_condition(c) for c in group] for group in decision.allow_alternatives],
         },
         "caveats": list(decision.caveats),
         "not_modelled": [m.value for m in decision.not_modelled],

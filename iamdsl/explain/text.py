@@ -122,6 +122,7 @@ class _Explained:
     path: str
     notes: tuple[str, ...]
     extras: tuple[tuple[str, "_Explained", str], ...] = ()  # (action, explanation, resource name)
+    alternatives: tuple[tuple[tuple[str, str], ...], ...] = ()  # CONDITIONAL: one of these groups must hold too
 
 
 def _explain(decision: Decision, names: Names) -> _Explained:
@@ -144,6 +145,9 @@ def _explain(decision: Decision, names: Names) -> _Explained:
             conditions.append((in_words(condition), iam_text(condition)))
         for condition in _unique(decision.deny_conditions):
             conditions.append((in_words(condition, negate=True), "not " + iam_text(condition)))
+    alternatives: tuple[tuple[tuple[str, str], ...], ...] = ()
+    if decision.outcome is Outcome.CONDITIONAL:
+        alternatives = tuple(tuple((in_words(c), iam_text(c)) for c in _unique(group)) for group in decision.allow_alternatives)
     extras = tuple(
         (extra.request.action, _explain(extra, names), names.of(extra.request.resource)) for extra in decision.extra
     )
@@ -155,6 +159,7 @@ def _explain(decision: Decision, names: Names) -> _Explained:
         path_of(decision, names).render(),
         tuple(placeholders(note) for note in trace.notes),
         extras,
+        alternatives=alternatives,
     )
 
 
@@ -425,6 +430,10 @@ def _render_body(explained: _Explained, words: _Words, depth: int, out: "_Out") 
         out.row(depth, "", "allowed only if all of these hold:")
         for text, iam in explained.conditions:
             out.row(depth + 1, "", text, iam)
+    if explained.alternatives:
+        out.row(depth, "", "and only if one of these holds:" if explained.conditions else "allowed only if one of these holds:")
+        for group in explained.alternatives:
+            out.row(depth + 1, "", " and ".join(text for text, _ in group), " and ".join(iam for _, iam in group))
     if explained.path:
         out.row(depth, "", f"path: {explained.path}")
     for note in explained.notes:

@@ -60,7 +60,7 @@ def _answer(decision: Decision) -> tuple:
     """Everything a decision says, but its statement records."""
     trace = decision.trace
     return (
-        decision.outcome, decision.reasons, decision.reason, decision.allow_conditions, decision.deny_conditions,
+        decision.outcome, decision.reasons, decision.reason, decision.allow_conditions, decision.allow_alternatives, decision.deny_conditions,
         decision.caveats, decision.not_modelled, trace.cross_account, trace.caller_account, trace.resource_account,
         trace.missing_side, trace.blocked_by, trace.notes, [_answer(extra) for extra in decision.extra],
     )

@@ -132,3 +132,35 @@ def test_R45_hard_errors_fail_the_load_but_inert_statements_load_with_a_warning(
     with pytest.raises(IamdslError) as error:
         load_text('account A 111122223333\nrole A.R { policy P json {"Statement": {"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "*"}} }')
     assert error.value.errors[0].code == "E017"
+
+
+ALTERNATIVES = """
+account A 111122223333
+resource A.b : s3:bucket "b"
+role A.Either {
+    allow s3:GetObject on A.b/* when aws:SourceIp in 10.0.0.0/8
+    allow s3:GetObject on A.b/* when aws:SourceVpce == "vpce-1"
+}
+role A.Sure {
+    allow s3:GetObject on A.b/*
+    allow s3:GetObject on A.b/* when aws:SourceIp in 10.0.0.0/8
+    deny s3:GetObject on A.b/* when aws:MultiFactorAuthPresent is false
+}
+"""
+
+
+def test_conditional_residual_lists_alternatives_as_one_of():
+    """Design.md §2: CONDITIONAL names what must hold; two Allows that each suffice are alternatives, not both required."""
+    model = iamdsl.loads(ALTERNATIVES)
+    decision = _decide(model, "A.Either", "s3:GetObject", "arn:aws:s3:::b/k")
+    assert decision.outcome is Outcome.CONDITIONAL
+    assert decision.allow_conditions == ()
+    assert sorted(group[0].key for group in decision.allow_alternatives) == ["aws:SourceIp", "aws:SourceVpce"]
+
+
+def test_conditional_residual_leaves_out_allows_that_are_not_needed():
+    model = iamdsl.loads(ALTERNATIVES)
+    decision = _decide(model, "A.Sure", "s3:GetObject", "arn:aws:s3:::b/k")
+    assert decision.outcome is Outcome.CONDITIONAL  # only the Deny on MFA is unknown
+    assert decision.allow_conditions == () and decision.allow_alternatives == ()
+    assert [c.key for c in decision.deny_conditions] == ["aws:MultiFactorAuthPresent"]
