@@ -6,6 +6,8 @@ Stage: explain (fix data -> text).  design.md §1:
 
 from __future__ import annotations
 
+import textwrap
+
 from iamdsl.explain.fixes import Fix, FixKind
 
 
@@ -15,7 +17,12 @@ def fix_lines(fixes: list[Fix]) -> list[str]:
         if fix.kind is FixKind.GRANT and fix.dsl:
             where = f" (in account {fix.account})" if fix.account else ""
             dsl = fix.dsl.strip()
-            lines.append(f"fix{where}: {dsl}" if "\n" not in dsl else f"fix{where}: {fix.description}\n{dsl}")
+            if "\n" not in dsl:
+                lines.append(f"fix{where}: {dsl}")
+                continue
+            # a block: the description on the fix line, then the DSL to paste, indented under it
+            description = fix.description.removeprefix(f"in account {fix.account}: ")
+            lines.append(f"fix{where}: {description}\n" + textwrap.indent(dsl, "      "))
         elif fix.kind is FixKind.BLOCKED:
             where = f" at {fix.location}" if fix.location else ""
             lines.append(f"fix: none offered: blocked by {fix.blocker}{where}; {fix.description}")
