@@ -161,4 +161,4 @@ def test_expect_only_with_an_org_grant_is_symbolic(tmp_path, capsys):
         'expect only {} can s3:GetObject A.b/"x" except roots\n'
     )
     assert _check(tmp_path, text) == 1
-    assert "any principal of an account outside the model can too: CONDITIONAL" in capsys.readouterr().out
+    assert "any principal in org o-abc1234567 (outside the model) can too: ALLOWED" in capsys.readouterr().out

@@ -32,9 +32,24 @@ def _detail(reach: Reach) -> str:
     if outcome is Outcome.PARTIAL:
         return f"PARTIAL: only {', '.join(reach.decision.allowed_actions)}"
     if outcome is Outcome.CONDITIONAL:
-        conditions = {f"{c.operator} {c.key} {list(c.values)}" for d in reach.decision.decisions for c in d.allow_conditions}
-        return "CONDITIONAL" + (f": when {'; '.join(sorted(conditions))}" if conditions else "")
+        decisions = reach.decision.decisions
+        must = {_words(c) for d in decisions for c in d.allow_conditions}
+        either = {" and ".join(_words(c) for c in group) for d in decisions for group in d.allow_alternatives}
+        must_not = {_words(c) for d in decisions for c in d.deny_conditions}
+        parts = []
+        if must:
+            parts.append("when " + " and ".join(sorted(must)))
+        if either:
+            parts.append("when one of: " + " / ".join(sorted(either)))
+        if must_not:
+            parts.append("unless " + " or ".join(sorted(must_not)))
+        return "CONDITIONAL" + (f": {'; '.join(parts)}" if parts else "")
     return outcome.display
+
+
+def _words(condition) -> str:
+    values = condition.values[0] if len(condition.values) == 1 else "[" + ", ".join(condition.values) + "]"
+    return f"{condition.operator} {condition.key} {values}"
 
 
 def render_who(resolved, reaches: list[Reach], model: Model) -> str:

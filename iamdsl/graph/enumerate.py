@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from iamdsl.engine.callers import caller_for
-from iamdsl.engine.context import Context
+from iamdsl.engine.context import Context, Lookup
 from iamdsl.engine.evaluate import Evaluator, Outcome
 from iamdsl.engine.request import Caller, CallerKind
 from iamdsl.engine.verbs import VerbDecision, evaluate_actions
@@ -57,10 +57,20 @@ class Reach:
 def who_can(model: Model, evaluator: Evaluator, verb: str, actions: tuple[str, ...], resource: str, context: Context) -> list[Reach]:
     """Every candidate principal with its answer, in a stable order."""
     found = [
-        Reach(label, caller, evaluate_actions(evaluator, caller, verb, actions, resource, context), symbolic, root, name)
-        for label, caller, symbolic, root, name in _candidates(model, resource)
+        Reach(label, caller, evaluate_actions(evaluator, caller, verb, actions, resource, _with(context, facts)), symbolic, root, name)
+        for label, caller, symbolic, root, name, facts in _candidates(model, resource)
     ]
     return found
+
+
+def _with(context: Context, facts: dict[str, str]) -> Context:
+    """The query's context, plus what a symbolic principal stands for (its organization)."""
+    if not facts:
+        return context
+    merged = context.copy()
+    for key, value in facts.items():
+        merged.set(key, Lookup.given(value))
+    return merged
 
 
 def _candidates(model: Model, resource: str):
@@ -69,40 +79,56 @@ def _candidates(model: Model, resource: str):
         if entity.kind is PrincipalKind.GROUP or entity.account not in model.accounts:
             continue
         name = entity.qualified_name
-        yield name, caller_for(Subject(kind="name", name=name), model), False, False, name
+        yield name, caller_for(Subject(kind="name", name=name), model), False, False, name, {}
     for account in model.accounts.values():
         if not account.external:
             name = f"{account.name}.root"
-            yield f"{name} (root user)", caller_for(Subject(kind="root", name=name), model), False, True, name
+            yield f"{name} (root user)", caller_for(Subject(kind="root", name=name), model), False, True, name, {}
     yield from _symbolic(model, resource, modelled)
 
 
 def _symbolic(model: Model, resource: str, modelled: set[str]):
     names = {a.id: a.name for a in model.accounts.values()}
     seen: set[str] = set()
-    for principal in _granted_principals(model, resource):
+    for principal, statement in _granted_principals(model, resource):
         value, kind = principal.value, principal.type
+        facts: dict[str, str] = {}
         if kind is PrincipalType.STAR or value == "*":
-            keys = [("anyone (anonymous)", Caller(CallerKind.ANONYMOUS), None), (f"any principal of an account outside the model", _open_caller(OUTSIDE_ACCOUNT, None), None)]
+            orgs = _org_ids(statement)
+            keys = [("anyone (anonymous)", Caller(CallerKind.ANONYMOUS), {})]
+            if orgs:  # design.md §2: a grant to everyone in an organization reaches "any principal in org o-…"
+                keys += [(f"any principal in org {org} (outside the model)", _open_caller(OUTSIDE_ACCOUNT, None), {"aws:PrincipalOrgID": org}) for org in orgs]
+            else:
+                keys.append(("any principal of an account outside the model", _open_caller(OUTSIDE_ACCOUNT, None), {}))
         elif kind is PrincipalType.SERVICE:
-            keys = [(f"service {value}", Caller(CallerKind.SERVICE, service=value), None)]
+            keys = [(f"service {value}", Caller(CallerKind.SERVICE, service=value), facts)]
         elif kind is PrincipalType.FEDERATED:
-            keys = [(f"callers of {value}", Caller(CallerKind.WEB_IDENTITY, provider=value), None)]
+            keys = [(f"callers of {value}", Caller(CallerKind.WEB_IDENTITY, provider=value), facts)]
         elif kind is PrincipalType.AWS:
             account = _account_of(value)
             if account is None or account in modelled:
                 continue
             label = f"any principal of account {names.get(account, account)} (open: its IAM policies are unknown)"
-            keys = [(label, _open_caller(account, value), None)]
+            keys = [(label, _open_caller(account, value), facts)]
         else:
             continue
-        for label, caller, name in keys:
+        for label, caller, given in keys:
             if label not in seen:
                 seen.add(label)
-                yield label, caller, True, False, name
+                yield label, caller, True, False, None, given
 
 
-def _granted_principals(model: Model, resource: str) -> list[Principal]:
+def _org_ids(statement: Statement) -> list[str]:
+    """The organizations a statement's `aws:PrincipalOrgID` condition admits (exact values only)."""
+    found: list[str] = []
+    for condition in statement.conditions:
+        base = condition.operator.removesuffix("IfExists")
+        if condition.key.lower() == "aws:principalorgid" and base in ("StringEquals", "StringEqualsIgnoreCase"):
+            found.extend(v for v in condition.values if "$" not in v)
+    return list(dict.fromkeys(found))
+
+
+def _granted_principals(model: Model, resource: str) -> list[tuple[Principal, Statement]]:
     """Principals named by Allow statements of the resource's policy (or the role's trust policy)."""
     policies: list[Policy] = []
     for candidate in model.resources.values():
@@ -111,14 +137,14 @@ def _granted_principals(model: Model, resource: str) -> list[Principal]:
     for entity in model.principals.values():
         if entity.arn == resource and entity.trust_policy is not None:
             policies.append(entity.trust_policy)
-    found: list[Principal] = []
+    found: list[tuple[Principal, Statement]] = []
     for policy in policies:
         for statement in policy.statements:
             if statement.effect is not Effect.ALLOW:
                 continue
             if statement.not_principals is not None:
-                found.append(Principal(type=PrincipalType.STAR, value="*"))  # R20: everyone not listed
-            found.extend(statement.principals or ())
+                found.append((Principal(type=PrincipalType.STAR, value="*"), statement))  # R20: everyone not listed
+            found.extend((principal, statement) for principal in statement.principals or ())
     return found
 
 
