@@ -162,3 +162,38 @@ def test_expect_only_with_an_org_grant_is_symbolic(tmp_path, capsys):
     )
     assert _check(tmp_path, text) == 1
     assert "any principal in org o-abc1234567 (outside the model) can too: ALLOWED" in capsys.readouterr().out
+
+
+SYMBOLIC = """\
+account A 111111111111
+account B 222222222222
+account C 333333333333 external
+resource A.img : ecr:repository "img" { allow ecr:BatchGetImage to account C }
+resource A.pub : ecr:repository "pub" { allow ecr:BatchGetImage to anyone }
+resource A.org : ecr:repository "org" { allow ecr:BatchGetImage to anyone when aws:PrincipalOrgID == "o-abc1234567" }
+role B.Builder
+"""
+
+
+@pytest.mark.parametrize(
+    ("line", "passes"),
+    [
+        ("expect only {account C} can ecr:BatchGetImage A.img except roots", True),
+        ("expect only {account 333333333333} can ecr:BatchGetImage A.img except roots", True),
+        ("expect only {} can ecr:BatchGetImage A.img except roots", False),
+        ("expect only {anyone} can ecr:BatchGetImage A.pub except roots", True),
+        ("expect only {anonymous} can ecr:BatchGetImage A.pub except roots", False),  # principals of other accounts too
+        ("expect only {organization o-abc1234567} can ecr:BatchGetImage A.org except roots", True),
+        ("expect only {anyone} can ecr:BatchGetImage A.img except roots", False),  # listed, but nothing grants anyone
+    ],
+    ids=["open-account-by-name", "open-account-by-id", "open-account-missing", "anyone", "anonymous-is-not-enough",
+         "organization", "anyone-not-granted"],
+)
+def test_expect_only_can_name_symbolic_principals(tmp_path, line, passes):
+    """Issue 4 item 7: the failure says which symbolic principals are missing, and the list can name them."""
+    assert _check(tmp_path, SYMBOLIC + line + "\n") == (0 if passes else 1)
+
+
+def test_account_of_a_modelled_account_is_not_symbolic(tmp_path, capsys):
+    assert _check(tmp_path, SYMBOLIC + "expect only {account B} can ecr:BatchGetImage A.img except roots\n") == 2
+    assert "account `B` is modelled, so its principals are named one by one" in capsys.readouterr().err

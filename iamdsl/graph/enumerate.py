@@ -44,6 +44,7 @@ class Reach:
     symbolic: bool = False
     root: bool = False
     name: str | None = None  # the qualified name a spec would use (`B.SomeRole`, `B.root`)
+    keys: tuple[str, ...] = ()  # what an `only {…}` list may call it: `B.SomeRole`, `anyone`, `account 333333333333`, …
 
     @property
     def outcome(self) -> Outcome:
@@ -57,8 +58,8 @@ class Reach:
 def who_can(model: Model, evaluator: Evaluator, verb: str, actions: tuple[str, ...], resource: str, context: Context) -> list[Reach]:
     """Every candidate principal with its answer, in a stable order."""
     found = [
-        Reach(label, caller, evaluate_actions(evaluator, caller, verb, actions, resource, _with(context, facts)), symbolic, root, name)
-        for label, caller, symbolic, root, name, facts in _candidates(model, resource)
+        Reach(label, caller, evaluate_actions(evaluator, caller, verb, actions, resource, _with(context, facts)), symbolic, root, name, keys)
+        for label, caller, symbolic, root, name, facts, keys in _candidates(model, resource)
     ]
     return found
 
@@ -79,11 +80,11 @@ def _candidates(model: Model, resource: str):
         if entity.kind is PrincipalKind.GROUP or entity.account not in model.accounts:
             continue
         name = entity.qualified_name
-        yield name, caller_for(Subject(kind="name", name=name), model), False, False, name, {}
+        yield name, caller_for(Subject(kind="name", name=name), model), False, False, name, {}, (name,)
     for account in model.accounts.values():
         if not account.external:
             name = f"{account.name}.root"
-            yield f"{name} (root user)", caller_for(Subject(kind="root", name=name), model), False, True, name, {}
+            yield f"{name} (root user)", caller_for(Subject(kind="root", name=name), model), False, True, name, {}, (name,)
     yield from _symbolic(model, resource, modelled)
 
 
@@ -95,27 +96,31 @@ def _symbolic(model: Model, resource: str, modelled: set[str]):
         facts: dict[str, str] = {}
         if kind is PrincipalType.STAR or value == "*":
             orgs = _org_ids(statement)
-            keys = [("anyone (anonymous)", Caller(CallerKind.ANONYMOUS), {})]
+            found = [("anyone (anonymous)", Caller(CallerKind.ANONYMOUS), {}, ("anonymous", "anyone"))]
             if orgs:  # design.md §2: a grant to everyone in an organization reaches "any principal in org o-…"
-                keys += [(f"any principal in org {org} (outside the model)", _open_caller(OUTSIDE_ACCOUNT, None), {"aws:PrincipalOrgID": org}) for org in orgs]
+                found += [
+                    (f"any principal in org {org} (outside the model)", _open_caller(OUTSIDE_ACCOUNT, None),
+                     {"aws:PrincipalOrgID": org}, (f"organization {org}", "anyone"))
+                    for org in orgs
+                ]
             else:
-                keys.append(("any principal of an account outside the model", _open_caller(OUTSIDE_ACCOUNT, None), {}))
+                found.append(("any principal of an account outside the model", _open_caller(OUTSIDE_ACCOUNT, None), {}, ("anyone",)))
         elif kind is PrincipalType.SERVICE:
-            keys = [(f"service {value}", Caller(CallerKind.SERVICE, service=value), facts)]
+            found = [(f"service {value}", Caller(CallerKind.SERVICE, service=value), facts, (f"service {value}",))]
         elif kind is PrincipalType.FEDERATED:
-            keys = [(f"callers of {value}", Caller(CallerKind.WEB_IDENTITY, provider=value), facts)]
+            found = [(f"callers of {value}", Caller(CallerKind.WEB_IDENTITY, provider=value), facts, (f"federated {value}",))]
         elif kind is PrincipalType.AWS:
             account = _account_of(value)
             if account is None or account in modelled:
                 continue
             label = f"any principal of account {names.get(account, account)} (open: its IAM policies are unknown)"
-            keys = [(label, _open_caller(account, value), facts)]
+            found = [(label, _open_caller(account, value), facts, (f"account {account}",))]
         else:
             continue
-        for label, caller, given in keys:
+        for label, caller, given, keys in found:
             if label not in seen:
                 seen.add(label)
-                yield label, caller, True, False, None, given
+                yield label, caller, True, False, None, given, keys
 
 
 def _org_ids(statement: Statement) -> list[str]:

@@ -1138,6 +1138,28 @@ class Resolver:
             span=decl.span,
         )
 
+    def _open_account_subject(self, text: str, span: Span) -> Subject | None:
+        """`account C` in an `only` list: every principal of an open account, which the model cannot list."""
+        if text.isdigit():
+            if len(text) != 12:
+                self.out.error("E013", f"`{text}` is not an account ID; an account ID has 12 digits", span)
+                return None
+            account_id = text
+        else:
+            account = self._account(text, span)
+            if account is None:
+                return None
+            if not account.external:
+                self.out.error(
+                    "E018",
+                    f"account `{text}` is modelled, so its principals are named one by one",
+                    span,
+                    help=f"list its roles and users, and `{text}.root` for its root user; `account {text}` is for open accounts (declared `external`)",
+                )
+                return None
+            account_id = account.id
+        return Subject(kind="open-account", name=account_id, span=span)
+
     def _request_actions(self, item: s.ActionItem) -> list[str]:
         if item.kind == "verb":
             verb = self._verb(item)
@@ -1174,6 +1196,12 @@ class Resolver:
             return Subject(kind=subject.kind, name=subject.text, span=span)
         if subject.kind == "arn":
             return Subject(kind="arn", name=subject.text, arn=subject.text, span=span)
+        if subject.kind == "anyone":
+            return Subject(kind="anyone", name="anyone", span=span)
+        if subject.kind == "organization":
+            return Subject(kind="organization", name=subject.text, span=span)
+        if subject.kind == "open-account":
+            return self._open_account_subject(subject.text, span)
         name = subject.name
         entity = self.entities.get(name.key)
         if subject.kind == "federated":

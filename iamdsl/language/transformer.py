@@ -487,6 +487,15 @@ class ToSyntax(Transformer):
             "federated", self._span(meta), name=name, session_name=_text(session) if session else None
         )
 
+    def subject_anyone(self, meta, children):
+        return s.SubjectSyntax("anyone", self._span(meta))
+
+    def subject_open_account(self, meta, children):
+        return s.SubjectSyntax("open-account", self._span(meta), text=str(children[0]))
+
+    def subject_organization(self, meta, children):
+        return s.SubjectSyntax("organization", self._span(meta), text=_text(children[0]))
+
     def subject_oidc(self, meta, children):
         return s.SubjectSyntax("oidc", self._span(meta), text=self._dotted_or_string(children[0]))
 

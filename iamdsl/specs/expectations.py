@@ -18,7 +18,7 @@ from iamdsl import collector
 from iamdsl.engine.callers import caller_for
 from iamdsl.engine.context import Context
 from iamdsl.engine.evaluate import Decision, Evaluator, Outcome
-from iamdsl.engine.request import CallerKind, Request
+from iamdsl.engine.request import Request
 from iamdsl.engine.verbs import VerbDecision, evaluate_actions
 from iamdsl.graph.enumerate import Reach, who_can
 from iamdsl.language.errors import IamdslError
@@ -79,25 +79,34 @@ def run_expectation(model: Model, expectation: Expectation, evaluator: Evaluator
 
 
 def _run_only(model: Model, expectation: Expectation, evaluator: Evaluator, trace: bool) -> ExpectationResult:
-    """`only {…} can V R`: the listed principals can, and every other principal cannot, in every context."""
+    """`only {…} can V R`: the listed principals can, and every other principal cannot, in every context.
+
+    The list may name symbolic principals too (design.md §2): `anyone`, `account C` for an
+    open account, `organization o-…`.  A listed symbolic principal must be reached.
+    """
     # who_can always traces: `only` lines are few, and each asks every principal anyway
     reaches = who_can(model, evaluator, expectation.action, expectation.actions, expectation.resource, context_of(expectation))
-    listed = {_subject_key(s) for s in expectation.subjects}
+    listed = {_subject_key(s): s for s in expectation.subjects}
     problems: list[str] = []
-    matched: set[str] = set()
+    reached: set[str] = set()  # listed keys some principal answered for
+    allowed: set[str] = set()  # listed keys some principal is allowed as
     for reach in reaches:
-        key = _reach_key(reach)
-        if reach.root and expectation.except_roots and key not in listed:
+        hits = [key for key in reach.keys if key in listed]
+        if reach.root and expectation.except_roots and not hits:
             continue
-        if key in listed:
-            matched.add(key)
-            if reach.outcome is not Outcome.ALLOWED:
+        if hits:
+            reached.update(hits)
+            if reach.outcome is Outcome.ALLOWED:
+                allowed.update(hits)
+            elif not reach.symbolic:
                 problems.append(f"{reach.label} is listed, but {_describe(reach.decision)}")
         elif not reach.denied:
             problems.append(f"{reach.label} can too: {_describe(reach.decision)}")
-    for subject in expectation.subjects:
-        key = _subject_key(subject)
-        if key in matched:
+    for key, subject in listed.items():
+        if key in allowed or (key in reached and subject.kind not in _SYMBOLIC):
+            continue
+        if subject.kind in _SYMBOLIC:
+            problems.append(f"{_symbolic_words(subject)} is listed, but no grant lets it {expectation.action}")
             continue
         try:
             caller = caller_for(subject, model, expectation)
@@ -112,18 +121,28 @@ def _run_only(model: Model, expectation: Expectation, evaluator: Evaluator, trac
     return ExpectationResult(expectation, Status.PASS, f"exactly the listed principals can ({len(reaches)} principals checked)", reaches=reaches)
 
 
+_SYMBOLIC = ("anyone", "open-account", "organization")
+
+
 def _subject_key(subject) -> str:
+    """What a listed subject is called in `Reach.keys`."""
     if subject.kind == "service":
         return f"service {subject.name}"
+    if subject.kind == "open-account":
+        return f"account {subject.name}"
+    if subject.kind == "organization":
+        return f"organization {subject.name}"
+    if subject.kind in ("oidc", "saml"):
+        return f"federated {subject.name}"
     return subject.name
 
 
-def _reach_key(reach) -> str:
-    if reach.caller.kind is CallerKind.SERVICE:
-        return f"service {reach.caller.service}"
-    if reach.caller.kind is CallerKind.ANONYMOUS:
-        return "anonymous"
-    return reach.name or reach.label
+def _symbolic_words(subject) -> str:
+    if subject.kind == "open-account":
+        return f"account {subject.name}"
+    if subject.kind == "organization":
+        return f"organization {subject.name}"
+    return "anyone"
 
 
 def _describe(decision: VerbDecision) -> str:

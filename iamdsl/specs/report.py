@@ -27,8 +27,17 @@ def headline(result: ExpectationResult) -> str:
     return expectation_text(result.expectation)
 
 
+def _subject_text(subject) -> str:
+    """A subject as the `expect` line wrote it."""
+    if subject.kind == "open-account":
+        return f"account {subject.name}"
+    if subject.kind in ("organization", "service", "oidc", "saml"):
+        return f"{subject.kind} {subject.name}"
+    return subject.name
+
+
 def expectation_text(e: Expectation) -> str:
-    subjects = ", ".join(s.name for s in e.subjects)
+    subjects = ", ".join(_subject_text(s) for s in e.subjects)
     target = e.resource_name or e.resource
     if e.kind == "only":
         return f"expect only {{{subjects}}} can {e.action} {target}"
