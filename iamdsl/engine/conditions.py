@@ -514,6 +514,9 @@ _PARSE_RULE = {
 # ------------------------------------------------------------------ the truth alone, for decisions
 
 
+_TESTED_SIZE = 256  # request values remembered per compiled condition
+
+
 class CompiledCondition:
     """One condition prepared once, whose `truth` is `evaluate_condition(...).truth` with no reason built.
 
@@ -527,7 +530,7 @@ class CompiledCondition:
 
     __slots__ = (
         "condition", "variables", "settings", "key", "lower_key", "plain", "general", "null", "null_when_absent", "null_when_present",
-        "when_absent", "qualifier", "negated", "multi_key", "compare", "values", "equals", "networks", "arns",
+        "when_absent", "qualifier", "negated", "multi_key", "compare", "values", "equals", "networks", "arns", "_tested",
     )
 
     def __init__(self, condition: model.Condition, *, variables: bool, settings: Settings) -> None:
@@ -562,6 +565,8 @@ class CompiledCondition:
             networks = [_network(value, settings) for value in condition.values]
             # a range that does not parse fails every comparison once reached, as `_ip` does
             self.networks = None if any(n is None for n in networks) else tuple(networks)
+        # `_test`'s answers by request value: a pure function of the two, so part of the compiled form.
+        self._tested: dict[str, bool] = {}
         # The common case, taken first by `truth`: one value given for a single-valued key, no qualifier.
         self.plain = not self.null and not self.general and self.qualifier is None and not self.multi_key
 
@@ -602,6 +607,15 @@ class CompiledCondition:
         """`_test`'s truth: some policy value matches (none, for a negated operator); a value of the wrong type never does."""
         if self.equals is not None:
             return (request_value in self.equals) != self.negated
+        found = self._tested.get(request_value)
+        if found is None:
+            if len(self._tested) >= _TESTED_SIZE:
+                self._tested.clear()
+            found = self._tested[request_value] = self._compare(request_value)
+        return found
+
+    def _compare(self, request_value: str) -> bool:
+        """`_test` for the operators other than StringEquals, worked out once per request value."""
         if self.arns is not None and self.values:
             fields = request_value.split(":", 5)
             if len(fields) != 6 or fields[0] != "arn":

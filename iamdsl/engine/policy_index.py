@@ -40,7 +40,7 @@ class PolicyIndex:
 
     __slots__ = (
         "policy", "settings", "has_denies", "has_allows", "compiled", "by_action", "_candidates", "_anywhere", "_every", "_actions",
-        "_compiled_candidates", "_compiled_anywhere", "_uniform",
+        "_compiled_candidates", "_compiled_anywhere", "_uniform", "_shared",
     )
 
     def __init__(self, policy: Policy, settings: Settings = DEFAULT_SETTINGS) -> None:
@@ -73,6 +73,9 @@ class PolicyIndex:
             self._candidates[service] = tuple((index, statements[index], None) for index in positions)
             self._compiled_candidates[service] = tuple(self.compiled[index] for index in positions)
         self._every: dict[str, Tested] = {}  # built when a trace records the misses
+        # Actions covered by the same statements share one entry: fewer objects kept per action met
+        # (each kept object lengthens every full garbage collection).
+        self._shared: dict[tuple[CompiledStatement, ...], ActionStatements] = {}
         # A policy whose every statement lists `*` (FullAWSAccess) treats every action alike: one answer for all.
         self._uniform: ActionStatements | None = None
         if statements and all("*" in (statement.actions or statement.not_actions or ()) for statement in statements):
@@ -101,7 +104,8 @@ class PolicyIndex:
                 found = self._actions[action] = self._uniform
             else:
                 service, key = _action_parts(action)
-                found = self._actions[action] = _statements_for(self._compiled_candidates.get(service, self._compiled_anywhere), action, key)
+                found = _statements_for(self._compiled_candidates.get(service, self._compiled_anywhere), action, key, self._shared)
+                self._actions[action] = found
         return found
 
     def compiled_candidates(self, service: str) -> tuple[CompiledStatement, ...]:
@@ -129,9 +133,19 @@ class ActionStatements:
         return self._covering
 
 
-def _statements_for(candidates: tuple[CompiledStatement, ...], action: str, key: str | None) -> ActionStatements:
+def _statements_for(
+    candidates: tuple[CompiledStatement, ...], action: str, key: str | None, shared: dict | None = None
+) -> ActionStatements:
+    """The entry for one action; `shared` holds the entries already made, by the statements they list."""
     ordered = tuple([c for c in candidates if c.covers(action, key)]) if candidates else ()
-    return ActionStatements(ordered) if ordered else _NOTHING
+    if not ordered:
+        return _NOTHING
+    if shared is None:
+        return ActionStatements(ordered)
+    found = shared.get(ordered)
+    if found is None:
+        found = shared[ordered] = ActionStatements(ordered)
+    return found
 
 
 _NOTHING = ActionStatements(())  # for the actions no statement of a policy can cover
