@@ -22,6 +22,11 @@ SCHEMA_WHAT = "iamdsl/what-can/v1"
 _MARKS = {Outcome.ALLOWED: "✓", Outcome.CONDITIONAL: "?", Outcome.PARTIAL: "~"}
 
 
+def _considered(reaches: list[Reach]) -> int:
+    """Every principal `who can` considered, those it left out as surely denied included."""
+    return max(getattr(reaches, "considered", 0), len(reaches))
+
+
 def _path(reach: Reach, names: Names) -> str | None:
     decisions = [d for d in reach.decision.decisions if d.outcome is not Outcome.IMPLICIT_DENY and not d.outcome.denied]
     return path_of(decisions[0], names).render() if decisions else None
@@ -56,7 +61,7 @@ def render_who(resolved, reaches: list[Reach], model: Model) -> str:
     names = Names(model)
     target = resolved.resource_name or names.of(resolved.resource)
     able = [r for r in reaches if not r.denied]
-    lines = [f"who can {resolved.action} {target}: {len(able)} of {len(reaches)} principals checked"]
+    lines = [f"who can {resolved.action} {target}: {len(able)} of {_considered(reaches)} principals checked"]
     for reach in able:
         lines.append(f"  {_MARKS.get(reach.outcome, ' ')} {reach.label}  {_detail(reach)}")
         path = _path(reach, names)
@@ -74,7 +79,7 @@ def who_to_json(resolved, reaches: list[Reach], model: Model) -> dict[str, Any]:
         "action": resolved.action,
         "actions": list(resolved.actions),
         "resource": {"arn": resolved.resource, "name": resolved.resource_name},
-        "checked": len(reaches),
+        "checked": _considered(reaches),
         "principals": [
             {
                 "label": r.label,

@@ -11,8 +11,10 @@ symbolic principals the resource's policy reaches but the model cannot list
   whose IAM policies are unknown, so iamdsl assumes they could allow anything;
 - a service or an identity provider that a statement names.
 
-It is deliberately simple and exact; the Permissions Graph will reuse it and
-make it fast.
+Roles and users that no Allow statement could reach are implicitly denied,
+and are left out before the engine is asked (`candidates.py`: exact
+pruning).  `who_can(..., prune=False)` asks every principal, which is how the
+tests check the pruning.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from iamdsl.engine.context import Context, Lookup
 from iamdsl.engine.evaluate import Evaluator, Outcome
 from iamdsl.engine.request import Caller, CallerKind
 from iamdsl.engine.verbs import VerbDecision, evaluate_actions
+from iamdsl.graph.candidates import candidates_for
 from iamdsl.model import Effect, IdentityEntity, Model, Policy, PolicyKind, Principal, PrincipalKind, PrincipalType, Statement, Subject
 
 OUTSIDE_ACCOUNT = "999999999999"  # stands for "an account the model does not know"
@@ -55,13 +58,30 @@ class Reach:
         return self.outcome.denied
 
 
-def who_can(model: Model, evaluator: Evaluator, verb: str, actions: tuple[str, ...], resource: str, context: Context) -> list[Reach]:
-    """Every candidate principal with its answer, in a stable order."""
-    found = [
-        Reach(label, caller, evaluate_actions(evaluator, caller, verb, actions, resource, _with(context, facts)), symbolic, root, name, keys)
-        for label, caller, symbolic, root, name, facts, keys in _candidates(model, resource)
-    ]
+class Reaches(list):
+    """The principals asked, each with its answer; `considered` counts those left out as surely denied too."""
+
+    considered: int = 0
+
+
+def who_can(
+    model: Model, evaluator: Evaluator, verb: str, actions: tuple[str, ...], resource: str, context: Context, *, prune: bool = True
+) -> Reaches:
+    """Every principal that might be allowed, with its answer, in a stable order."""
+    possible = candidates_for(model).might_be_allowed(actions, resource) if prune else None
+    found = Reaches()
+    for label, caller, symbolic, root, name, facts, keys in _candidates(model, resource, possible):
+        decision = evaluate_actions(evaluator, caller, verb, actions, resource, _with(context, facts))
+        found.append(Reach(label, caller, decision, symbolic, root, name, keys))
+    found.considered = len(found) + _left_out(model, possible)
     return found
+
+
+def _left_out(model: Model, possible: set[str] | None) -> int:
+    if possible is None:
+        return 0
+    named = sum(1 for e in model.principals.values() if e.kind is not PrincipalKind.GROUP and e.account in model.accounts)
+    return named - len(possible & set(model.principals))
 
 
 def _with(context: Context, facts: dict[str, str]) -> Context:
@@ -74,10 +94,12 @@ def _with(context: Context, facts: dict[str, str]) -> Context:
     return merged
 
 
-def _candidates(model: Model, resource: str):
+def _candidates(model: Model, resource: str, possible: set[str] | None):
     modelled = {a.id for a in model.accounts.values() if not a.external}
     for entity in model.principals.values():
         if entity.kind is PrincipalKind.GROUP or entity.account not in model.accounts:
+            continue
+        if possible is not None and entity.qualified_name not in possible:
             continue
         name = entity.qualified_name
         yield name, caller_for(Subject(kind="name", name=name), model), False, False, name, {}, (name,)
@@ -86,6 +108,13 @@ def _candidates(model: Model, resource: str):
             name = f"{account.name}.root"
             yield f"{name} (root user)", caller_for(Subject(kind="root", name=name), model), False, True, name, {}, (name,)
     yield from _symbolic(model, resource, modelled)
+
+
+def symbolic_principals(model: Model, resource: str) -> list[tuple[str, Caller, dict[str, str], tuple[str, ...]]]:
+    """The symbolic principals the resource's policy reaches: (label, caller, the context
+    facts it stands for, what an `only` list calls it).  The Permissions Graph draws them."""
+    modelled = {a.id for a in model.accounts.values() if not a.external}
+    return [(label, caller, facts, keys) for label, caller, _, _, _, facts, keys in _symbolic(model, resource, modelled)]
 
 
 def _symbolic(model: Model, resource: str, modelled: set[str]):

@@ -87,7 +87,7 @@ Ask a question (a trailing ? is optional):
   can P VERB-OR-ACTION R [with KEY = V, no KEY] [as session "name" {…}]
   who can VERB R
   what can P do [on R]
-  how can P reach R                 (not supported yet)
+  how can P reach R                 (assume-role and escalation paths)
 
 Change the model (what-if): type a declaration, as in a file.
   role B.OtherRole { allow pull on A.repo }

@@ -118,7 +118,7 @@ def _run_only(model: Model, expectation: Expectation, evaluator: Evaluator, trac
             problems.append(f"{subject.name} is listed, but {_describe(decision)}")
     if problems:
         return ExpectationResult(expectation, Status.FAIL, "; ".join(problems), reaches=reaches)
-    return ExpectationResult(expectation, Status.PASS, f"exactly the listed principals can ({len(reaches)} principals checked)", reaches=reaches)
+    return ExpectationResult(expectation, Status.PASS, f"exactly the listed principals can ({getattr(reaches, 'considered', len(reaches))} principals checked)", reaches=reaches)
 
 
 _SYMBOLIC = ("anyone", "open-account", "organization")

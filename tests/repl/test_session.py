@@ -61,11 +61,11 @@ def test_every_query_form_answers(session: Session, line: str, expected: str) ->
     assert expected in out.text
 
 
-def test_how_can_says_it_is_not_supported_yet(session: Session) -> None:
+def test_how_can_lists_the_paths(session: Session) -> None:
     out = session.execute("how can B.SomeRole reach A.repo")
-    assert not out.ok
-    assert "not supported" in out.text
-    assert "<query>:1:1" in out.text
+    assert out.ok
+    assert "how can B.SomeRole reach A.repo: 1 path" in out.text
+    assert "B.SomeRole ==> A.repo: ecr:BatchCheckLayerAvailability, ecr:BatchGetImage, ecr:GetDownloadUrlForLayer" in out.text
 
 
 def test_a_query_with_an_unknown_name_points_at_it_with_a_suggestion(session: Session) -> None:
