@@ -30,7 +30,7 @@ from iamdsl.explain.listing import render_what, render_who, what_to_json, who_to
 from iamdsl.graph.access import principal_access
 from iamdsl.graph.become import Actor
 from iamdsl.graph.enumerate import who_can
-from iamdsl.graph.paths import DEFAULT_DEPTH, PathFinder, Paths
+from iamdsl.graph.paths import DEFAULT_DEPTH, Arrival, Indirect, PathFinder, Paths, who_reaches
 from iamdsl.explain.reach import condition_lines, how_to_json, path_text, path_to_json, render_how
 from iamdsl.language.errors import IamdslError, NotSupportedError
 from iamdsl.language.query import resolve_query_text
@@ -73,9 +73,10 @@ def answer(
         if resolved.kind == "who":
             context = Context.from_values(resolved.context)
             reaches = who_can(model, evaluator, resolved.action, resolved.actions, resolved.resource, context)
+            indirect = _indirect(model, evaluator, context, resolved, reaches, depth)
             if fmt == "json":
-                return json.dumps(who_to_json(resolved, reaches, model), indent=2), EXIT_OK
-            return render_who(resolved, reaches, model), EXIT_OK
+                return json.dumps(who_to_json(resolved, reaches, model, indirect), indent=2), EXIT_OK
+            return render_who(resolved, reaches, model, indirect), EXIT_OK
         caller = caller_for(resolved.subject, model)
         found = principal_access(model, resolved.subject.name, caller, resource=resolved.resource, evaluator=evaluator)
         if fmt == "json":
@@ -102,6 +103,18 @@ def actor_of(model: Model, subject: Subject) -> Actor:
     caller = caller_for(subject, model)
     name = f"{subject.kind} {subject.name}" if subject.kind in ("service", "oidc", "saml") else subject.name
     return Actor(name, caller)
+
+
+def _indirect(model: Model, evaluator: Evaluator, context: Context, resolved: ResolvedQuery, reaches, depth: int) -> list[Indirect]:
+    """Principals that reach the access only through others: paths into the principals that `who can` found."""
+    holders = {
+        r.name: Arrival(r.name, tuple(r.decision.allowed_actions), tuple(d.request.action for d in r.decision.decisions if d.outcome is Outcome.CONDITIONAL))
+        for r in reaches
+        if r.name is not None and not r.root and r.outcome in (Outcome.ALLOWED, Outcome.CONDITIONAL)
+    }
+    if not holders:
+        return []
+    return who_reaches(PathFinder(model, evaluator, context), holders, depth=depth)
 
 
 def _paths_around(model: Model, evaluator: Evaluator, resolved: ResolvedQuery, depth: int) -> Paths | None:

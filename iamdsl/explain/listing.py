@@ -14,7 +14,9 @@ from iamdsl.engine.evaluate import Outcome
 from iamdsl.explain.names import Names
 from iamdsl.explain.path import path_of
 from iamdsl.graph.access import Access
+from iamdsl.explain.reach import condition_lines, path_text, path_to_json
 from iamdsl.graph.enumerate import Reach
+from iamdsl.graph.paths import Indirect
 from iamdsl.model import Model
 
 SCHEMA_WHO = "iamdsl/who-can/v1"
@@ -57,7 +59,7 @@ def _words(condition) -> str:
     return f"{condition.operator} {condition.key} {values}"
 
 
-def render_who(resolved, reaches: list[Reach], model: Model) -> str:
+def render_who(resolved, reaches: list[Reach], model: Model, indirect: list[Indirect] = ()) -> str:
     names = Names(model)
     target = resolved.resource_name or names.of(resolved.resource)
     able = [r for r in reaches if not r.denied]
@@ -69,11 +71,19 @@ def render_who(resolved, reaches: list[Reach], model: Model) -> str:
             lines.append(f"      path: {path}")
     if not able:
         lines.append("  nobody")
+    if indirect:
+        lines.append(f"through other principals ({len(indirect)}; `how can P reach {target}` lists every path):")
+        for found in indirect:
+            mark = "?" if found.path.conditional else "✓"
+            lines.append(f"  {mark} {found.name}")
+            lines.append(f"      path: {path_text(found.path, target)}")
+            lines += condition_lines(found.path, "      ")
     return "\n".join(lines)
 
 
-def who_to_json(resolved, reaches: list[Reach], model: Model) -> dict[str, Any]:
+def who_to_json(resolved, reaches: list[Reach], model: Model, indirect: list[Indirect] = ()) -> dict[str, Any]:
     names = Names(model)
+    target = resolved.resource_name or names.of(resolved.resource)
     return {
         "schema": SCHEMA_WHO,
         "action": resolved.action,
@@ -93,6 +103,7 @@ def who_to_json(resolved, reaches: list[Reach], model: Model) -> dict[str, Any]:
             for r in reaches
             if not r.denied
         ],
+        "through_others": [{"name": found.name, **path_to_json(found.path, target)} for found in indirect],
     }
 
 

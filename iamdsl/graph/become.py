@@ -283,6 +283,11 @@ def _actors(model: Model) -> Iterator[Actor]:
     for entity in model.principals.values():
         if entity.kind is not PrincipalKind.GROUP and entity.account in model.accounts:
             yield actor_for(model, entity.qualified_name)
+    yield from callers_outside_iam(model)
+
+
+def callers_outside_iam(model: Model) -> Iterator[Actor]:
+    """The services and identity providers that trust policies name: callers with no IAM entity of their own."""
     services: dict[str, None] = {}
     providers: dict[tuple[str, CallerKind], None] = {}
     for entity in model.principals.values():

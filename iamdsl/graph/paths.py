@@ -182,3 +182,69 @@ class PathFinder:
 
 def _actions(triples) -> tuple[str, ...]:
     return tuple(sorted({action for _, action, _ in triples}))
+
+
+# ---------------------------------------------------------------- who reaches a target through others
+
+
+@dataclass(frozen=True, slots=True)
+class Indirect:
+    """A principal that is not allowed itself, and the shortest path by which it reaches one that is."""
+
+    name: str
+    path: PathToTarget
+
+
+def who_reaches(
+    finder: PathFinder, holders: dict[str, Arrival], *, depth: int = DEFAULT_DEPTH, limit: int = DEFAULT_LIMIT
+) -> list[Indirect]:
+    """Principals with a path of become edges to one of `holders` (the directly allowed), shortest first.
+
+    The search runs backwards from the holders: the principals that might
+    have an edge into a principal X are those an Allow might reach for the
+    edge's actions on X (candidates.py, exact pruning), and each of them is
+    then asked for its edges by the engine.
+    """
+    from iamdsl.graph.become import callers_outside_iam, launch_actions
+    from iamdsl.graph.candidates import candidates_for
+
+    index = candidates_for(finder.model)
+    arns = {name: arn for arn, name in finder._principal_arns.items()}
+    everyone = [n for n in arns]
+    outsiders = []  # services and identity providers that trust policies name: always asked, they are few
+    for actor in callers_outside_iam(finder.model):
+        finder._actors.setdefault(actor.name, actor)
+        outsiders.append(actor.name)
+    # name -> (the edge out of it, towards a holder), breadth first from the holders
+    next_step: dict[str, GraphEdge] = {}
+    frontier = list(holders)
+    for _level in range(depth):
+        following: list[str] = []
+        for target in frontier:
+            arn = arns.get(target)
+            if arn is None:
+                continue
+            asked = ("sts:AssumeRole", "iam:PassRole", "iam:UpdateAssumeRolePolicy", "iam:CreateAccessKey",
+                     "iam:CreateLoginProfile", "iam:UpdateLoginProfile", *launch_actions())
+            possible = index.might_be_allowed(asked, arn)
+            sources = everyone if possible is None else [n for n in possible if n in arns]
+            for source in sorted(sources) + outsiders:
+                if source in holders or source in next_step or source == target:
+                    continue
+                for edge in finder.becoming.out_edges(finder.actor(source)):
+                    if edge.kind.becomes and edge.target == target:
+                        next_step[source] = edge
+                        following.append(source)
+                        break
+        frontier = following
+        if not frontier or len(next_step) >= limit:
+            break
+    found: list[Indirect] = []
+    for name in list(next_step)[:limit]:
+        edges: list[GraphEdge] = []
+        at = name
+        while at in next_step and len(edges) <= depth:
+            edges.append(next_step[at])
+            at = next_step[at].target
+        found.append(Indirect(name, PathToTarget(tuple(edges), holders[at])))
+    return found

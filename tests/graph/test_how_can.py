@@ -133,3 +133,21 @@ def test_a_path_needs_every_action_of_the_verb(model) -> None:
     text, code = answer(model, "can A.Dev write A.bucket")
     assert code == 1
     assert "reachable" not in text
+
+
+def test_who_can_also_lists_principals_that_reach_through_others(model) -> None:
+    text = _texts(model, "who can s3:GetObject A.bucket/*")
+    direct, _, indirect = text.partition("through other principals")
+    assert "✓ A.Reader  ALLOWED" in direct and "A.Dev" not in direct  # the direct answer is `can`'s (property-tested)
+    assert "path: A.Dev --AssumeRole--> A.Reader ==> A.bucket/*: s3:GetObject" in indirect
+    assert "path: A.Hop1 --AssumeRole--> A.Hop2 --AssumeRole--> A.Hop3 --AssumeRole--> A.Reader" in indirect
+    assert "? A.MfaDev" in indirect and "when aws:MultiFactorAuthPresent is true" in indirect
+    assert "A.Nobody" not in text
+
+
+def test_who_can_as_json_lists_the_indirect_principals_with_their_paths(model) -> None:
+    document = json.loads(answer(model, "who can s3:GetObject A.bucket/*", fmt="json")[0])
+    indirect = {entry["name"]: entry for entry in document["through_others"]}
+    assert [e["kind"] for e in indirect["A.eve"]["edges"]] == ["PassRole"]
+    assert indirect["A.Dev"]["arrival"]["principal"] == "A.Reader"
+    assert {p["name"] for p in document["principals"]} == {"A.Reader", "A.FnAdmin", "A.root"}
