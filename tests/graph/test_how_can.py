@@ -151,3 +151,17 @@ def test_who_can_as_json_lists_the_indirect_principals_with_their_paths(model) -
     assert [e["kind"] for e in indirect["A.eve"]["edges"]] == ["PassRole"]
     assert indirect["A.Dev"]["arrival"]["principal"] == "A.Reader"
     assert {p["name"] for p in document["principals"]} == {"A.Reader", "A.FnAdmin", "A.root"}
+
+
+def test_the_query_command_takes_a_depth(tmp_path, capsys) -> None:
+    from iamdsl.cli import main
+
+    path = tmp_path / "chain.iam"
+    path.write_text(MODEL, encoding="utf-8")
+    assert main(["query", "--no-cache", str(path), "how can A.Hop1 reach A.bucket", "--depth", "2"]) == 0
+    assert "0 paths (at most 2 steps)" in capsys.readouterr().out
+    assert main(["query", "--no-cache", str(path), "how can A.Hop1 reach A.bucket", "--depth", "3"]) == 0
+    assert "1 path (at most 3 steps)" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as bad:
+        main(["query", str(path), "how can A.Hop1 reach A.bucket", "--depth", "many"])
+    assert bad.value.code == 2
