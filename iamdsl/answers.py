@@ -21,6 +21,7 @@ from typing import Mapping
 from iamdsl.engine.callers import caller_for
 from iamdsl.engine.context import Context
 from iamdsl.engine.evaluate import Evaluator, Outcome
+from iamdsl.engine.shared import evaluator_for
 from iamdsl.engine.verbs import VerbDecision, evaluate_actions
 from iamdsl.explain import text as explain_text
 from iamdsl.explain.fix_lines import fix_lines, fix_to_json
@@ -62,7 +63,8 @@ def answer(
     """
     try:
         resolved, _warnings = resolve_query_text(model, text, name)
-        evaluator = Evaluator(model, now=now)
+        # The shared evaluator keeps what earlier questions compiled; a `now` of the caller's needs its own.
+        evaluator = Evaluator(model, now=now) if now is not None else evaluator_for(model)
         if resolved.kind == "how":
             found = PathFinder(model, evaluator).how_can(actor_of(model, resolved.subject), resolved.resource, depth=depth)
             if fmt == "json":

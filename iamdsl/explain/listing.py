@@ -11,7 +11,7 @@ from collections import defaultdict
 from typing import Any
 
 from iamdsl.engine.evaluate import Outcome
-from iamdsl.explain.names import Names
+from iamdsl.explain.names import Names, names_for
 from iamdsl.explain.path import path_of
 from iamdsl.graph.access import Access
 from iamdsl.explain.reach import condition_lines, path_text, path_to_json
@@ -60,7 +60,7 @@ def _words(condition) -> str:
 
 
 def render_who(resolved, reaches: list[Reach], model: Model, indirect: list[Indirect] = ()) -> str:
-    names = Names(model)
+    names = names_for(model)
     target = resolved.resource_name or names.of(resolved.resource)
     able = [r for r in reaches if not r.denied]
     lines = [f"who can {resolved.action} {target}: {len(able)} of {_considered(reaches)} principals checked"]
@@ -82,7 +82,7 @@ def render_who(resolved, reaches: list[Reach], model: Model, indirect: list[Indi
 
 
 def who_to_json(resolved, reaches: list[Reach], model: Model, indirect: list[Indirect] = ()) -> dict[str, Any]:
-    names = Names(model)
+    names = names_for(model)
     target = resolved.resource_name or names.of(resolved.resource)
     return {
         "schema": SCHEMA_WHO,
@@ -117,7 +117,7 @@ def _by_resource(found: Access) -> dict[str, tuple[list[str], list[str]]]:
 
 
 def render_what(resolved, found: Access, model: Model) -> str:
-    names = Names(model)
+    names = names_for(model)
     table = _by_resource(found)
     scope = f" on {resolved.resource_name or names.of(resolved.resource)}" if resolved.resource else ""
     lines = [f"what can {resolved.subject.name} do{scope}: {len(found.allowed)} allowed, {len(found.conditional)} conditional"]
@@ -134,7 +134,7 @@ def render_what(resolved, found: Access, model: Model) -> str:
 
 
 def what_to_json(resolved, found: Access, model: Model) -> dict[str, Any]:
-    names = Names(model)
+    names = names_for(model)
     table = _by_resource(found)
     return {
         "schema": SCHEMA_WHAT,

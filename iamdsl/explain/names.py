@@ -145,3 +145,14 @@ class Names:
             trail = arn[-1] + trail
             arn = arn[:-1]
         return self.of(arn) + trail
+
+
+_last: tuple[Model | None, Names | None] = (None, None)
+
+
+def names_for(model: Model) -> Names:
+    """The Names of `model`, built once for the last model asked about (a 20,000-role model takes a tenth of a second)."""
+    global _last
+    if _last[0] is not model:
+        _last = (model, Names(model))
+    return _last[1]  # type: ignore[return-value]

@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from iamdsl.explain.conditions import iam_form, in_words
-from iamdsl.explain.names import Names
+from iamdsl.explain.names import names_for
 from iamdsl.graph.elements import GraphEdge
 from iamdsl.graph.paths import Paths, PathToTarget
 from iamdsl.model import Model, Span
@@ -63,7 +63,7 @@ def _actions(allowed: tuple[str, ...], conditional: tuple[str, ...]) -> str:
 
 
 def render_how(found: Paths, model: Model, *, target_name: str | None = None) -> str:
-    names = Names(model)
+    names = names_for(model)
     target = target_name or names.of(found.target)
     count = f"{len(found.paths)}{'+' if found.truncated else ''}"
     lines = [f"how can {found.start} reach {target}: {count} path{'s' if len(found.paths) != 1 else ''} (at most {found.depth} steps)"]
@@ -79,7 +79,7 @@ def render_how(found: Paths, model: Model, *, target_name: str | None = None) ->
 
 
 def how_to_json(found: Paths, model: Model, *, target_name: str | None = None) -> dict[str, Any]:
-    names = Names(model)
+    names = names_for(model)
     return {
         "schema": SCHEMA_HOW,
         "from": found.start,

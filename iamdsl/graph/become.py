@@ -438,8 +438,8 @@ _ASSUMED = re.compile(r"arn:([^:]+):sts::(\d{12}):assumed-role/([^/]+)/")
 
 def _keys_of(principal: Principal) -> Iterable[str]:
     value = principal.value
-    if principal.type is PrincipalType.STAR or value == "*":
-        yield "*"
+    if principal.type is PrincipalType.STAR or "*" in value or "?" in value:
+        yield "*"  # a wildcard the index cannot place: ask everyone, and let the engine decide
     elif principal.type is PrincipalType.SERVICE:
         yield f"service:{value.lower()}"
     elif principal.type is PrincipalType.FEDERATED:

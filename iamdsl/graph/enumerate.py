@@ -65,16 +65,34 @@ class Reaches(list):
 
 
 def who_can(
-    model: Model, evaluator: Evaluator, verb: str, actions: tuple[str, ...], resource: str, context: Context, *, prune: bool = True
+    model: Model, evaluator: Evaluator, verb: str, actions: tuple[str, ...], resource: str, context: Context,
+    *, prune: bool = True, trace: bool = False,
 ) -> Reaches:
-    """Every principal that might be allowed, with its answer, in a stable order."""
+    """Every principal that might be allowed, with its answer, in a stable order.
+
+    With `trace=False` the engine decides without the trace, and only the
+    first action a principal is not denied is decided again with it, which
+    is what its path needs; `trace=True` traces every decision (coverage).
+    """
     possible = candidates_for(model).might_be_allowed(actions, resource) if prune else None
     found = Reaches()
     for label, caller, symbolic, root, name, facts, keys in _candidates(model, resource, possible):
-        decision = evaluate_actions(evaluator, caller, verb, actions, resource, _with(context, facts))
+        decision = evaluate_actions(evaluator, caller, verb, actions, resource, _with(context, facts), trace=trace)
+        if not trace and not decision.outcome.denied:
+            decision = _traced_first(evaluator, decision)
         found.append(Reach(label, caller, decision, symbolic, root, name, keys))
     found.considered = len(found) + _left_out(model, possible)
     return found
+
+
+def _traced_first(evaluator: Evaluator, decision: VerbDecision) -> VerbDecision:
+    """The same answer, with its first decision that is not a denial traced (for the path)."""
+    decisions = list(decision.decisions)
+    for index, one in enumerate(decisions):
+        if not one.outcome.denied:
+            decisions[index] = evaluator.evaluate(one.request, trace=True)
+            break
+    return VerbDecision(decision.outcome, decision.verb, decisions, list(decision.skipped))
 
 
 def _left_out(model: Model, possible: set[str] | None) -> int:

@@ -114,6 +114,9 @@ class ResourceDraft:
     region: str | None = None
 
 
+_for_model: tuple[Model | None, tuple] = (None, ())  # Resolver.for_model's tables, for the last model
+
+
 class Resolver:
     def __init__(self, files: list[s.SourceFile], prelude: list[s.SourceFile] = ()):
         self.files = files
@@ -138,21 +141,40 @@ class Resolver:
 
     @classmethod
     def for_model(cls, model: Model) -> "Resolver":
-        """A resolver over a finished model, to resolve queries with the same rules as files."""
+        """A resolver over a finished model, to resolve queries with the same rules as files.
+
+        The name tables are built once per model (the last one asked about):
+        on a 20,000-role organization they take a second, and every query of
+        a session or a `who can` loop asks for them.  Each resolver gets its
+        own copies, so nothing one query does reaches the next.
+        """
+        global _for_model
+        if _for_model[0] is not model:
+            _for_model = (model, cls._tables(model))
+        accounts, verbs, managed, by_name, entities, resources = _for_model[1]
         resolver = cls([])
         resolver.partition = (model.partition, None)
         resolver.region = (model.region, None)
-        resolver.accounts = dict(model.accounts)
-        resolver.verbs = dict(model.verbs)
-        resolver.managed = dict(model.managed_policies)
-        for arn, managed in model.managed_policies.items():
-            resolver.managed_by_name[(managed.account, managed.name)] = arn
-        for key, entity in model.principals.items():
-            resolver.entities[key] = EntityDraft(entity.kind.value, entity.account, entity.name, entity.span, path=entity.path)
+        resolver.accounts = dict(accounts)
+        resolver.verbs = dict(verbs)
+        resolver.managed = dict(managed)
+        resolver.managed_by_name = dict(by_name)
+        resolver.entities = dict(entities)
+        resolver.resources = dict(resources)
+        return resolver
+
+    @classmethod
+    def _tables(cls, model: Model) -> tuple[dict, dict, dict, dict, dict, dict]:
+        by_name = {(managed.account, managed.name): arn for arn, managed in model.managed_policies.items()}
+        entities = {
+            key: EntityDraft(entity.kind.value, entity.account, entity.name, entity.span, path=entity.path)
+            for key, entity in model.principals.items()
+        }
+        resources = {}
         for key, resource in model.resources.items():
             rtype = catalog.resource_type(resource.service, resource.type) if resource.type else cls._type_of_arn(resource.arn)
-            resolver.resources[key] = ResourceDraft(decl=None, target=Target(resource.arn, rtype, label=key), region=resource.region)
-        return resolver
+            resources[key] = ResourceDraft(decl=None, target=Target(resource.arn, rtype, label=key), region=resource.region)
+        return dict(model.accounts), dict(model.verbs), dict(model.managed_policies), by_name, entities, resources
 
     def resolve_query(self, query: s.Query) -> "ResolvedQuery | None":
         """A parsed query, resolved against the model; None if it has errors (see `self.out`)."""
@@ -515,16 +537,8 @@ class Resolver:
 
     @staticmethod
     def _type_of_arn(arn: str) -> catalog.ResourceTypeInfo | None:
-        """Guess the catalogue type of a raw ARN from its service and type word."""
-        fields = arn.split(":", 5)
-        if len(fields) < 6:
-            return None
-        for info in catalog.service_resource_types(fields[2]):
-            template_rest = info.arn_template.split(":", 5)[-1]
-            word = template_rest.split("${", 1)[0]
-            if word and fields[5].startswith(word):
-                return info
-        return None
+        """The catalogue type of a raw ARN: the template it fits (a bucket ARN has no type word)."""
+        return catalog.type_of_arn(arn)
 
     def _resolve_managed(self) -> None:
         for key, decls in self.managed_decls.items():

@@ -84,8 +84,13 @@ def _run_only(model: Model, expectation: Expectation, evaluator: Evaluator, trac
     The list may name symbolic principals too (design.md §2): `anyone`, `account C` for an
     open account, `organization o-…`.  A listed symbolic principal must be reached.
     """
-    # who_can always traces: `only` lines are few, and each asks every principal anyway
-    reaches = who_can(model, evaluator, expectation.action, expectation.actions, expectation.resource, context_of(expectation))
+    # Traced (an explanation, or coverage), every principal is asked: a Deny that applies to a
+    # principal no Allow reaches is still a statement the line exercised.  Untraced, the
+    # principals no Allow could reach are left out: they are denied, and that is all a pass needs.
+    reaches = who_can(
+        model, evaluator, expectation.action, expectation.actions, expectation.resource, context_of(expectation),
+        prune=not trace, trace=trace,
+    )
     listed = {_subject_key(s): s for s in expectation.subjects}
     problems: list[str] = []
     reached: set[str] = set()  # listed keys some principal answered for
