@@ -118,77 +118,99 @@ class Becoming:
         """Every become edge and EditPolicy edge out of `actor`, in a stable order."""
         found = self._out.get(actor.name)
         if found is None:
-            found = self._out[actor.name] = [
-                *self._assume(actor), *self._pass_role(actor), *self._update_trust(actor),
-                *self._credentials(actor), *self._edit_policy(actor),
-            ]
+            caller = actor.caller
+            edges: list[GraphEdge] = []
+            for role in self._trust.roles_for(caller):
+                edges.extend(self._assume(actor, role))
+            roles = self._same_account(self._roles_by_account, caller)
+            users = self._same_account(self._users_by_account, caller)
+            if self._may_allow(caller, ("iam:PassRole",)):
+                for role in roles:
+                    edges.extend(self._pass_role(actor, role))
+            if caller.principal_arn is not None and self._may_allow(caller, ("iam:UpdateAssumeRolePolicy",)):
+                for role in roles:
+                    edges.extend(self._update_trust(actor, role))
+            if self._may_allow(caller, _CREDENTIALS):
+                for user in users:
+                    edges.extend(self._credentials(actor, user))
+            if self._may_allow(caller, _EDIT_ROLE + _EDIT_USER + _EDIT_GROUP + _EDIT_MANAGED):
+                for target in roles + users:
+                    edges.extend(self._edit_policy(actor, target))
+            found = self._out[actor.name] = edges
         return found
 
-    def _assume(self, actor: Actor) -> Iterator[GraphEdge]:
-        action = _ASSUME.get(actor.caller.kind, "sts:AssumeRole")
-        for role in self._trust.roles_for(actor.caller):
-            if role.qualified_name == actor.name:
-                continue
-            decision = self._decide(actor.caller, action, role.arn)
-            if decision is not None:
-                yield _edge(actor.name, role.qualified_name, EdgeKind.ASSUME_ROLE, decision, action)
-
-    def _pass_role(self, actor: Actor) -> Iterator[GraphEdge]:
-        if not self._may_allow(actor.caller, ("iam:PassRole",)):
-            return
-        for role in self._same_account(self._roles_by_account, actor.caller):
-            for service in self._trust.services_of(role):
-                launches = LAUNCHES.get(service)
-                if launches is None:
-                    continue
-                passing = self._decide(actor.caller, "iam:PassRole", role.arn, {"iam:PassedToService": service})
-                if passing is None:
-                    continue
-                assuming = self._decide(Caller(CallerKind.SERVICE, service=service), "sts:AssumeRole", role.arn)
-                if assuming is None:
-                    continue
-                launched = self._launched(actor.caller, launches)
-                if launched is not None:
-                    yield _edge(actor.name, role.qualified_name, EdgeKind.PASS_ROLE, [passing, assuming, *launched], service)
-
-    def _update_trust(self, actor: Actor) -> Iterator[GraphEdge]:
+    def edges_to(self, actor: Actor, target: IdentityEntity) -> list[GraphEdge]:
+        """The edges from `actor` to one role or user: what `out_edges` would give for it, asking only about it."""
+        found = self._out.get(actor.name)
+        if found is not None:
+            return [e for e in found if e.target == target.qualified_name]
         caller = actor.caller
-        if caller.principal_arn is None or not self._may_allow(caller, ("iam:UpdateAssumeRolePolicy",)):
-            return
-        for role in self._same_account(self._roles_by_account, caller):
-            if role.qualified_name == actor.name:
-                continue
-            editing = self._decide(caller, "iam:UpdateAssumeRolePolicy", role.arn)
-            if editing is None:
-                continue
-            # Ask the model in which the trust policy names the caller (the edit the caller would make).
-            after = _with_trust_grant(self.model, role, caller.principal_arn)
-            assuming = _decide(Evaluator(after, now=self.evaluator.now), caller, "sts:AssumeRole", role.arn, self.context)
-            if assuming is not None:
-                yield _edge(actor.name, role.qualified_name, EdgeKind.UPDATE_TRUST, [editing, assuming], "iam:UpdateAssumeRolePolicy")
+        same_account = caller.account is not None and self._ids.get(target.account) == caller.account
+        edges: list[GraphEdge] = []
+        if target.kind is PrincipalKind.ROLE:
+            if any(role is target for role in self._trust.roles_for(caller)):
+                edges.extend(self._assume(actor, target))
+            if same_account and self._may_allow(caller, ("iam:PassRole",)):
+                edges.extend(self._pass_role(actor, target))
+            if same_account and caller.principal_arn is not None and self._may_allow(caller, ("iam:UpdateAssumeRolePolicy",)):
+                edges.extend(self._update_trust(actor, target))
+        if target.kind is PrincipalKind.USER and same_account and self._may_allow(caller, _CREDENTIALS):
+            edges.extend(self._credentials(actor, target))
+        if same_account and self._may_allow(caller, _EDIT_ROLE + _EDIT_USER + _EDIT_GROUP + _EDIT_MANAGED):
+            edges.extend(self._edit_policy(actor, target))
+        return edges
 
-    def _credentials(self, actor: Actor) -> Iterator[GraphEdge]:
-        if not self._may_allow(actor.caller, _CREDENTIALS):
+    def _assume(self, actor: Actor, role: IdentityEntity) -> Iterator[GraphEdge]:
+        if role.qualified_name == actor.name:
             return
-        for user in self._same_account(self._users_by_account, actor.caller):
-            if user.qualified_name == actor.name:
-                continue
-            for action in _CREDENTIALS:
-                decision = self._decide(actor.caller, action, user.arn)
-                if decision is not None:
-                    yield _edge(actor.name, user.qualified_name, EdgeKind.CREATE_CREDENTIALS, decision, action)
-                    break
+        action = _ASSUME.get(actor.caller.kind, "sts:AssumeRole")
+        decision = self._decide(actor.caller, action, role.arn)
+        if decision is not None:
+            yield _edge(actor.name, role.qualified_name, EdgeKind.ASSUME_ROLE, decision, action)
 
-    def _edit_policy(self, actor: Actor) -> Iterator[GraphEdge]:
-        if not self._may_allow(actor.caller, _EDIT_ROLE + _EDIT_USER + _EDIT_GROUP + _EDIT_MANAGED):
+    def _pass_role(self, actor: Actor, role: IdentityEntity) -> Iterator[GraphEdge]:
+        for service in self._trust.services_of(role):
+            launches = LAUNCHES.get(service)
+            if launches is None:
+                continue
+            passing = self._decide(actor.caller, "iam:PassRole", role.arn, {"iam:PassedToService": service})
+            if passing is None:
+                continue
+            assuming = self._decide(Caller(CallerKind.SERVICE, service=service), "sts:AssumeRole", role.arn)
+            if assuming is None:
+                continue
+            launched = self._launched(actor.caller, launches)
+            if launched is not None:
+                yield _edge(actor.name, role.qualified_name, EdgeKind.PASS_ROLE, [passing, assuming, *launched], service)
+
+    def _update_trust(self, actor: Actor, role: IdentityEntity) -> Iterator[GraphEdge]:
+        caller = actor.caller
+        if role.qualified_name == actor.name or caller.principal_arn is None:
             return
-        targets = self._same_account(self._roles_by_account, actor.caller) + self._same_account(self._users_by_account, actor.caller)
-        for target in targets:
-            for action, arn in self._edit_requests(target):
-                decision = self._decide(actor.caller, action, arn)
-                if decision is not None:
-                    yield _edge(actor.name, target.qualified_name, EdgeKind.EDIT_POLICY, decision, action)
-                    break
+        editing = self._decide(caller, "iam:UpdateAssumeRolePolicy", role.arn)
+        if editing is None:
+            return
+        # Ask the model in which the trust policy names the caller (the edit the caller would make).
+        after = _with_trust_grant(self.model, role, caller.principal_arn)
+        assuming = _decide(Evaluator(after, now=self.evaluator.now), caller, "sts:AssumeRole", role.arn, self.context)
+        if assuming is not None:
+            yield _edge(actor.name, role.qualified_name, EdgeKind.UPDATE_TRUST, [editing, assuming], "iam:UpdateAssumeRolePolicy")
+
+    def _credentials(self, actor: Actor, user: IdentityEntity) -> Iterator[GraphEdge]:
+        if user.qualified_name == actor.name:
+            return
+        for action in _CREDENTIALS:
+            decision = self._decide(actor.caller, action, user.arn)
+            if decision is not None:
+                yield _edge(actor.name, user.qualified_name, EdgeKind.CREATE_CREDENTIALS, decision, action)
+                return
+
+    def _edit_policy(self, actor: Actor, target: IdentityEntity) -> Iterator[GraphEdge]:
+        for action, arn in self._edit_requests(target):
+            decision = self._decide(actor.caller, action, arn)
+            if decision is not None:
+                yield _edge(actor.name, target.qualified_name, EdgeKind.EDIT_POLICY, decision, action)
+                return
 
     def _edit_requests(self, target: IdentityEntity) -> Iterator[tuple[str, str]]:
         if target.kind is PrincipalKind.ROLE:

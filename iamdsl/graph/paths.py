@@ -34,6 +34,7 @@ from iamdsl.model import Condition, Model, PrincipalKind
 
 DEFAULT_DEPTH = 4
 DEFAULT_LIMIT = 50
+_INTO = ("sts:AssumeRole", "iam:PassRole", "iam:UpdateAssumeRolePolicy", "iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile")
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,7 +206,7 @@ def who_reaches(
     edge's actions on X (candidates.py, exact pruning), and each of them is
     then asked for its edges by the engine.
     """
-    from iamdsl.graph.become import callers_outside_iam, launch_actions
+    from iamdsl.graph.become import callers_outside_iam
     from iamdsl.graph.candidates import candidates_for
 
     index = candidates_for(finder.model)
@@ -224,15 +225,15 @@ def who_reaches(
             arn = arns.get(target)
             if arn is None:
                 continue
-            asked = ("sts:AssumeRole", "iam:PassRole", "iam:UpdateAssumeRolePolicy", "iam:CreateAccessKey",
-                     "iam:CreateLoginProfile", "iam:UpdateLoginProfile", *launch_actions())
-            possible = index.might_be_allowed(asked, arn)
+            # every become edge into X needs one of these allowed on X (the launch actions come on top of PassRole)
+            possible = index.might_be_allowed(_INTO, arn)
             sources = everyone if possible is None else [n for n in possible if n in arns]
             for source in sorted(sources) + outsiders:
                 if source in holders or source in next_step or source == target:
                     continue
-                for edge in finder.becoming.out_edges(finder.actor(source)):
-                    if edge.kind.becomes and edge.target == target:
+                entity = finder.model.principals[target]
+                for edge in finder.becoming.edges_to(finder.actor(source), entity):
+                    if edge.kind.becomes:
                         next_step[source] = edge
                         following.append(source)
                         break
