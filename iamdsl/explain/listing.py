@@ -21,6 +21,7 @@ from iamdsl.model import Model
 
 SCHEMA_WHO = "iamdsl/who-can/v1"
 SCHEMA_WHAT = "iamdsl/what-can/v1"
+_PARTIAL_SHOWN = 10  # more principals than this with a PARTIAL answer are counted, not listed one by one
 _MARKS = {Outcome.ALLOWED: "✓", Outcome.CONDITIONAL: "?", Outcome.PARTIAL: "~"}
 
 
@@ -64,11 +65,23 @@ def render_who(resolved, reaches: list[Reach], model: Model, indirect: list[Indi
     target = resolved.resource_name or names.of(resolved.resource)
     able = [r for r in reaches if not r.denied]
     lines = [f"who can {resolved.action} {target}: {len(able)} of {_considered(reaches)} principals checked"]
+    partial = [r for r in able if r.outcome is Outcome.PARTIAL]
+    crowd = len(partial) > _PARTIAL_SHOWN  # many principals that can only part of a verb would hide the rest
     for reach in able:
+        if crowd and reach.outcome is Outcome.PARTIAL:
+            continue
         lines.append(f"  {_MARKS.get(reach.outcome, ' ')} {reach.label}  {_detail(reach)}")
         path = _path(reach, names)
         if path:
             lines.append(f"      path: {path}")
+    if crowd:
+        by_actions: dict[tuple[str, ...], list[Reach]] = defaultdict(list)
+        for reach in partial:
+            by_actions[tuple(reach.decision.allowed_actions)].append(reach)
+        for actions, group in sorted(by_actions.items(), key=lambda item: -len(item[1])):
+            some = ", ".join(r.label for r in group[:3]) + (", …" if len(group) > 3 else "")
+            only = ", ".join(actions) or "some actions, under conditions"
+            lines.append(f"  ~ {len(group)} principals: PARTIAL: only {only} ({some}; --format json lists each)")
     if not able:
         lines.append("  nobody")
     if indirect:

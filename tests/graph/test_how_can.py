@@ -165,3 +165,15 @@ def test_the_query_command_takes_a_depth(tmp_path, capsys) -> None:
     with pytest.raises(SystemExit) as bad:
         main(["query", str(path), "how can A.Hop1 reach A.bucket", "--depth", "many"])
     assert bad.value.code == 2
+
+
+def test_who_can_counts_a_crowd_of_partial_answers_instead_of_listing_each() -> None:
+    text = "account A 111111111111\nresource A.repo : ecr:repository \"crowd\"\nrole A.Puller { allow pull on A.repo }\n"
+    text += "".join(f"role A.Tok{i} {{ allow ecr:GetAuthorizationToken }}\n" for i in range(12))
+    crowd = iamdsl.loads(text)
+    rendered = answer(crowd, "who can pull A.repo")[0]
+    assert "✓ A.Puller  ALLOWED" in rendered
+    assert "~ 12 principals: PARTIAL: only ecr:GetAuthorizationToken (A.Tok0, A.Tok1, A.Tok2, …; --format json lists each)" in rendered
+    assert "A.Tok5" not in rendered
+    document = json.loads(answer(crowd, "who can pull A.repo", fmt="json")[0])
+    assert sum(1 for p in document["principals"] if p["outcome"] == "partial") == 12
