@@ -144,13 +144,13 @@ def _services(statement: Statement) -> set[str]:
 
 def _action_covered(statement: Statement, action: str) -> bool:
     if statement.actions is not None:
-        return any(action_matches(p, action) for p in statement.actions)
+        return any(p == "*" or action_matches(p, action) for p in statement.actions)
     return not any(action_matches(p, action) for p in statement.not_actions or ())
 
 
 def _resource_covered(statement: Statement, resource: str) -> bool:
     if statement.resources is not None:
-        return any("${" in p or resource_matches(p, resource) for p in statement.resources)
+        return any(p == "*" or "${" in p or resource_matches(p, resource) for p in statement.resources)
     if statement.not_resources is not None:  # covered unless a pattern surely excludes it
         return not any("${" not in p and resource_matches(p, resource) for p in statement.not_resources)
     return True  # no Resource element: nothing to rule out
