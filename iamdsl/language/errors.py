@@ -64,6 +64,8 @@ CODES: dict[str, str] = {
     "E038": "unknown reason after `because`",
     "E039": "verb does not apply to the resource",
     "E040": "invalid resource",
+    "E050": "AWS CLI output of an unexpected shape",
+    "E051": "AWS data that does not hold together",
     "W101": "`B.root` in `to` means the account",
     "W102": "resource-policy statement without a principal never applies",
     "W103": "partial principal wildcard matches nothing",
@@ -74,7 +76,15 @@ CODES: dict[str, str] = {
     "W108": "unknown action",
     "W109": "wildcard in a service prefix matches nothing",
     "W110": "unknown condition key",
+    "W120": "AWS data the model does not hold, left out",
+    "W121": "unknown field in AWS data, not read",
     "T001": "expectation failed",
+    # export (interop/exportable.py, terraform.py): what AWS cannot hold, and what changes on the way
+    "X001": "account ID derived, not declared",
+    "X002": "AWS cannot hold this",
+    "X101": "placeholder account ID exported",
+    "X102": "policy document AWS would refuse",
+    "X103": "not exported",
 }
 
 
@@ -186,16 +196,33 @@ def render_one(diagnostic: Diagnostic, sources: Mapping[str, str]) -> str:
             line = _CONTROL.sub("\ufffd", line)  # a comment's ESC must not reach the terminal; one column each still
             number = str(d.span.line)
             gutter = " " * len(number)
+            column = d.span.column
             end = d.span.end_column if d.span.end_line == d.span.line else len(line) + 1
-            width = max(1, min(end, len(line) + 1) - d.span.column)
+            line, column, end = _clip(line, column, end)
+            width = max(1, min(end, len(line) + 1) - column)
             lines.append(f" {gutter} |")
             lines.append(f" {number} | {line}")
-            lines.append(f" {gutter} | {' ' * (d.span.column - 1)}{'^' * width}")
+            lines.append(f" {gutter} | {' ' * (column - 1)}{'^' * width}")
     for note in d.notes:
         lines.append(f"note: {note}")
     if d.help:
         lines.append(f"help: {d.help}")
     return "\n".join(lines)
+
+
+_WIDEST = 160  # a longer line (minified JSON: a whole file on one line) is shown around the caret
+
+
+def _clip(line: str, column: int, end: int) -> tuple[str, int, int]:
+    """The part of a long line around `column`, with `…` where it is cut, and the columns moved to match."""
+    if len(line) <= _WIDEST:
+        return line, column, end
+    start = max(0, min(column - 1 - _WIDEST // 4, len(line) - _WIDEST))
+    stop = start + _WIDEST
+    head = "…" if start else ""
+    shown = head + line[start:stop] + ("…" if stop < len(line) else "")
+    shift = start - len(head)
+    return shown, column - shift, min(end - shift, len(head) + _WIDEST + 1)
 
 
 def render_text(diagnostics: Iterable[Diagnostic], sources: Mapping[str, str]) -> str:

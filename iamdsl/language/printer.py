@@ -617,14 +617,16 @@ def _prelude_verbs() -> dict[str, tuple[str, ...]]:
     return {name: verb.actions for name, verb in load_text("", "<prelude>").model.verbs.items()}
 
 
-def print_model(model: Model) -> str:
+def print_model(model: Model, printer: _Printer | None = None) -> str:
     """The model as one canonical `.iam` text that loads back to an equal model.
 
     Raises NotExpressible for the few models no text can give (a session
     policy the DSL cannot write, an attachment to a policy not in the model).
+    `printer` may be a subclass of `_Printer` that writes some bodies
+    differently (the import's `--keep-json` writes `from "file.json"`).
     """
     blocks: list[list[str]] = []
-    for section in _Printer(model).sections():
+    for section in (printer or _Printer(model)).sections():
         section = [declaration for declaration in section if declaration]
         if not section:
             continue
