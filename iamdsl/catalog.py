@@ -237,6 +237,39 @@ def service_resource_types(service: str) -> list[ResourceTypeInfo]:
     return list(_service_resource_types(service).values())
 
 
+@functools.cache
+def _arn_patterns(service: str) -> tuple[tuple[re.Pattern[str], int, ResourceTypeInfo], ...]:
+    """Each type's ARN template as a pattern, with how many literal characters it has."""
+    found = []
+    for info in _service_resource_types(service).values():
+        pattern, literal = [], 0
+        for text, variable in re.findall(r"([^$]*)(?:\$\{([^}]*)\})?", info.arn_template):
+            pattern.append(re.escape(text))
+            literal += len(text)
+            if variable in ("Partition", "Region", "Account"):
+                pattern.append("[^:]*")
+            elif variable:
+                pattern.append(".+")  # names may hold `/` and `:` (paths, object keys, repository names)
+        found.append((re.compile("".join(pattern), re.S), literal, info))
+    return tuple(found)
+
+
+def type_of_arn(arn: str) -> ResourceTypeInfo | None:
+    """The catalogue type whose ARN template `arn` fits, the most specific one when several do.
+
+    `arn:aws:s3:::logs` is a bucket and `arn:aws:s3:::logs/a.txt` an object;
+    `function:app:3` is a function version rather than a function named `app:3`.
+    """
+    fields = arn.split(":", 5)
+    if len(fields) < 6 or fields[0] != "arn":
+        return None
+    best: tuple[int, ResourceTypeInfo] | None = None
+    for pattern, literal, info in _arn_patterns(fields[2]):
+        if pattern.fullmatch(arn) and (best is None or literal > best[0]):
+            best = (literal, info)
+    return best[1] if best else None
+
+
 def child_types(info: ResourceTypeInfo) -> list[ResourceTypeInfo]:
     """Types whose ARNs extend this type's ARN with a `/` path (bucket -> object)."""
     prefix = info.arn_template + "/"

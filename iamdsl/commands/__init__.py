@@ -14,7 +14,7 @@ import importlib
 from types import ModuleType
 from typing import Sequence
 
-NAMES = ("check", "query", "repl", "fmt", "lint", "import_")  # in the order `iamdsl --help` lists them
+NAMES = ("check", "query", "repl", "fmt", "lint", "import_", "export", "graph", "diff")  # in the order `iamdsl --help` lists them
 
 
 def modules(names: Sequence[str] = NAMES) -> tuple[ModuleType, ...]:

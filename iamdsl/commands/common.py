@@ -28,8 +28,8 @@ def instant(text: str) -> datetime:
     return parsed
 
 
-def add_model_options(parser: argparse.ArgumentParser, *, formats: tuple[str, ...] = ("text", "json")) -> None:
-    parser.add_argument("--format", choices=formats, default="text", help="output format (default: text)")
+def add_model_options(parser: argparse.ArgumentParser, *, formats: tuple[str, ...] = ("text", "json"), default: str = "text") -> None:
+    parser.add_argument("--format", choices=formats, default=default, help=f"output format (default: {default})")
     parser.add_argument("--no-cache", action="store_true", help="do not read or write the checked-model cache")
     parser.add_argument(
         "--now", type=instant, default=None, metavar="INSTANT",

@@ -54,115 +54,127 @@ class Verdict:
     missing_side: str | None = None
 
 
-class Scenario:
-    """The decision for one request, given what its statements say."""
+def decide(
+    settings: Settings, request: Request, owned, resource_account: str | None, cross_account: bool, view: Statements, service: str | None = None
+) -> Verdict:
+    """The decision for one request, given what its statements say (`view`).
 
-    __slots__ = ("settings", "request", "caller", "owned", "resource_account", "cross_account", "view")
-
-    def __init__(self, settings: Settings, request: Request, owned, resource_account: str | None, cross_account: bool, view: Statements):
-        self.settings = settings
-        self.request = request
-        self.caller = request.caller
-        self.owned = owned
-        self.resource_account = resource_account
-        self.cross_account = cross_account
-        self.view = view
-
-    def decide(self) -> Verdict:
-        request, caller, view = self.request, self.caller, self.view
-        # R52: an applicable Deny anywhere decides.
-        denied = view.deny()
-        if denied is not None:
-            policy, layers = denied
-            reasons = {"explicit"}
-            for layer in layers:
-                named = _NAMED_DENY_LAYERS.get(layer)
-                if named is not None:
-                    reasons.add(named)
-            return Verdict(Outcome.EXPLICIT_DENY, f"a Deny statement in {policy} applies", reasons, sorted(layers))  # layers sort as their values
-        # R53, R54: every level of the RCPs, then the SCPs, needs an applicable Allow.
-        for layer, word in ((Layer.RCP, "RCP"), (Layer.SCP, "SCP")):
-            level = view.unallowed_level(layer)
-            if level is not None:
-                return Verdict(Outcome.IMPLICIT_DENY, f"no {word} at {level} allows {request.action}", {"implicit", layer.value}, [layer])
-        grants = view.grants()
-        # R51: through a VPC endpoint, the endpoint policy must allow too.
-        if view.present(Layer.ENDPOINT) and not view.allows(Layer.ENDPOINT):
-            return Verdict(Outcome.IMPLICIT_DENY, "the VPC endpoint's policy does not allow it", {"implicit", "endpoint"}, [Layer.ENDPOINT])
-        # R58, R72: callers with no identity side need a resource-policy grant.
-        if caller.kind not in _IDENTITY_SIDE:  # `has_identity_side`, without the property call
-            if GrantClass.DIRECT in grants:
-                return Verdict(Outcome.ALLOWED, "the resource policy allows this caller directly", set())
-            return Verdict(Outcome.IMPLICIT_DENY, f"no resource-policy statement allows {caller.label}", {"implicit"}, [Layer.RESOURCE], "resource")
-        id_ok = caller.kind is CallerKind.ROOT or view.allows(Layer.IDENTITY)  # R63
-        pb_ok = not view.present(Layer.BOUNDARY) or view.allows(Layer.BOUNDARY)  # R64
-        sp_ok = self._session_ok()  # R65
-        service = self._service()
-        mandatory = service in self.settings.mandatory_resource_policy_services and request.resource != "*"
-        if service == "iam" and not request.action.lower().startswith("sts:"):
-            mandatory = False  # R60 is about trust policies: IAM users and roles have no other resource policy
-        if mandatory and not grants:  # R60
-            policy = "trust policy" if service == "iam" else "key policy" if service == "kms" else "resource policy"
-            return Verdict(Outcome.IMPLICIT_DENY, f"the {policy} does not allow {caller.label}, and it must (R60)", {"implicit"}, [Layer.RESOURCE], "resource")
-        if not self.cross_account:  # R61
-            if GrantClass.DIRECT in grants:
-                if self._trust_user_boundary_blocks(pb_ok):
-                    return Verdict(Outcome.IMPLICIT_DENY, "the trust policy names the user, but the user's boundary does not allow sts:AssumeRole (R79, D4)", {"implicit", "boundary"}, [Layer.BOUNDARY])
-                if sp_ok or self.settings.session_arn_grant_bypasses_session_policy or not self._direct_is_session_grant():
-                    return Verdict(Outcome.ALLOWED, "the resource policy names this caller directly (R61)", set())
-            if grants & {GrantClass.ROLE, GrantClass.FED_PARENT} and pb_ok and sp_ok:
-                return Verdict(Outcome.ALLOWED, "the resource policy allows the caller's role or parent user, and the boundary and session policy allow (R61)", set())
-            if id_ok and pb_ok and sp_ok:
-                if caller.kind is CallerKind.ROOT and not view.allows(Layer.IDENTITY):
-                    return Verdict(Outcome.ALLOWED, "the root user has full access in its own account, and nothing denies it (R66)", set())
-                return Verdict(Outcome.ALLOWED, "an identity policy allows it, and nothing denies it", set())
-            # A grant that needs no identity Allow failed on what it does need: name that.
-            if GrantClass.DIRECT in grants:  # a session-ARN grant with D1 off: the session policy stopped it
-                return self._identity_failure(True, True, sp_ok, same_account=True)
-            if grants & {GrantClass.ROLE, GrantClass.FED_PARENT}:
-                return self._identity_failure(True, pb_ok, sp_ok, same_account=True)
-            return self._identity_failure(id_ok, pb_ok, sp_ok, same_account=True)
-        # R62: cross-account needs both sides.
-        if grants and id_ok and pb_ok and sp_ok:
-            return Verdict(Outcome.ALLOWED, "both sides allow: the resource policy and the caller's identity policies", set())
-        if not grants:
-            side = "resource"
-            reason = f"a cross-account request from {caller.account} to {self.resource_account} needs the resource policy to allow it too, and it does not"
-            if not id_ok:
-                reason = "neither side allows this cross-account request"
-                side = "both"
-            return Verdict(Outcome.IMPLICIT_DENY, reason, {"implicit"}, [Layer.RESOURCE], side)
-        return self._identity_failure(id_ok, pb_ok, sp_ok, same_account=False)
-
-    def _identity_failure(self, id_ok: bool, pb_ok: bool, sp_ok: bool, *, same_account: bool) -> Verdict:
-        action = self.request.action
+    `service` is the requested ARN's third field, when the caller has split it.
+    """
+    caller = request.caller
+    kind = caller.kind
+    # R52: an applicable Deny anywhere decides.
+    denied = view.deny()
+    if denied is not None:
+        policy, layers = denied
+        reasons = {"explicit"}
+        for layer in layers:
+            named = _NAMED_DENY_LAYERS.get(layer)
+            if named is not None:
+                reasons.add(named)
+        return Verdict(_OUTCOME_EXPLICIT_DENY, f"a Deny statement in {policy} applies", reasons, sorted(layers))  # layers sort as their values
+    # R53, R54: every level of the RCPs, then the SCPs, needs an applicable Allow.
+    for layer, word in _ORG_LAYERS:
+        level = view.unallowed_level(layer)
+        if level is not None:
+            return Verdict(_OUTCOME_IMPLICIT_DENY, f"no {word} at {level} allows {request.action}", {"implicit", layer.value}, [layer])
+    grants = view.grants()
+    # R51: through a VPC endpoint, the endpoint policy must allow too.
+    if view.present(_LAYER_ENDPOINT) and not view.allows(_LAYER_ENDPOINT):
+        return Verdict(_OUTCOME_IMPLICIT_DENY, "the VPC endpoint's policy does not allow it", {"implicit", "endpoint"}, [_LAYER_ENDPOINT])
+    # R58, R72: callers with no identity side need a resource-policy grant.
+    if kind not in _IDENTITY_SIDE:  # `has_identity_side`, without the property call
+        if _GRANT_DIRECT in grants:
+            return Verdict(_OUTCOME_ALLOWED, "the resource policy allows this caller directly", set())
+        return Verdict(_OUTCOME_IMPLICIT_DENY, f"no resource-policy statement allows {caller.label}", {"implicit"}, [_LAYER_RESOURCE], "resource")
+    id_ok = kind is _CALLER_ROOT or view.allows(_LAYER_IDENTITY)  # R63
+    pb_ok = not view.present(_LAYER_BOUNDARY) or view.allows(_LAYER_BOUNDARY)  # R64
+    sp_ok = _session_ok(caller, view)  # R65
+    resource = request.resource
+    if service is None:
+        service = resource.split(":", 3)[2] if resource.count(":") >= 5 else ""
+    service = service.lower()
+    mandatory = service in settings.mandatory_resource_policy_services and resource != "*"
+    if service == "iam" and not request.action.lower().startswith("sts:"):
+        mandatory = False  # R60 is about trust policies: IAM users and roles have no other resource policy
+    if mandatory and not grants:  # R60
+        policy = "trust policy" if service == "iam" else "key policy" if service == "kms" else "resource policy"
+        return Verdict(_OUTCOME_IMPLICIT_DENY, f"the {policy} does not allow {caller.label}, and it must (R60)", {"implicit"}, [_LAYER_RESOURCE], "resource")
+    if not cross_account:  # R61
+        if _GRANT_DIRECT in grants:
+            if _trust_user_boundary_blocks(settings, owned, caller, view, pb_ok):
+                return Verdict(_OUTCOME_IMPLICIT_DENY, "the trust policy names the user, but the user's boundary does not allow sts:AssumeRole (R79, D4)", {"implicit", "boundary"}, [_LAYER_BOUNDARY])
+            if sp_ok or settings.session_arn_grant_bypasses_session_policy or kind not in _SESSIONS:  # a session-ARN grant (D1)
+                return Verdict(_OUTCOME_ALLOWED, "the resource policy names this caller directly (R61)", set())
+        if grants & _ROLE_GRANTS and pb_ok and sp_ok:
+            return Verdict(_OUTCOME_ALLOWED, "the resource policy allows the caller's role or parent user, and the boundary and session policy allow (R61)", set())
+        if id_ok and pb_ok and sp_ok:
+            if kind is _CALLER_ROOT and not view.allows(_LAYER_IDENTITY):
+                return Verdict(_OUTCOME_ALLOWED, "the root user has full access in its own account, and nothing denies it (R66)", set())
+            return Verdict(_OUTCOME_ALLOWED, "an identity policy allows it, and nothing denies it", set())
+        # A grant that needs no identity Allow failed on what it does need: name that.
+        if _GRANT_DIRECT in grants:  # a session-ARN grant with D1 off: the session policy stopped it
+            return _identity_failure(request, True, True, sp_ok, same_account=True)
+        if grants & _ROLE_GRANTS:
+            return _identity_failure(request, True, pb_ok, sp_ok, same_account=True)
+        return _identity_failure(request, id_ok, pb_ok, sp_ok, same_account=True)
+    # R62: cross-account needs both sides.
+    if grants and id_ok and pb_ok and sp_ok:
+        return Verdict(_OUTCOME_ALLOWED, "both sides allow: the resource policy and the caller's identity policies", set())
+    if not grants:
+        side = "resource"
+        reason = f"a cross-account request from {caller.account} to {resource_account} needs the resource policy to allow it too, and it does not"
         if not id_ok:
-            prefix = "" if same_account else "a cross-account request needs both sides: "
-            return Verdict(Outcome.IMPLICIT_DENY, f"{prefix}no identity policy of {self.caller.label} allows {action}", {"implicit"}, [Layer.IDENTITY], "identity")
-        if not pb_ok:
-            return Verdict(Outcome.IMPLICIT_DENY, f"the permissions boundary of {self.caller.label} does not allow {action}", {"implicit", "boundary"}, [Layer.BOUNDARY])
-        return Verdict(Outcome.IMPLICIT_DENY, f"the session policy does not allow {action}", {"implicit", "session"}, [Layer.SESSION])
+            reason = "neither side allows this cross-account request"
+            side = "both"
+        return Verdict(_OUTCOME_IMPLICIT_DENY, reason, {"implicit"}, [_LAYER_RESOURCE], side)
+    return _identity_failure(request, id_ok, pb_ok, sp_ok, same_account=False)
 
-    def _session_ok(self) -> bool:
-        caller = self.caller
-        if caller.kind not in (CallerKind.ROLE_SESSION, CallerKind.FEDERATED_USER):
-            return True
-        if caller.session_policy is None:
-            return caller.kind is CallerKind.ROLE_SESSION  # R65: a federated user needs one
-        return self.view.allows(Layer.SESSION)
 
-    def _direct_is_session_grant(self) -> bool:
-        return self.caller.kind in (CallerKind.ROLE_SESSION, CallerKind.FEDERATED_USER)
+_ORG_LAYERS = ((Layer.RCP, "RCP"), (Layer.SCP, "SCP"))
+_SESSIONS = (CallerKind.ROLE_SESSION, CallerKind.FEDERATED_USER)  # callers whose direct grant may name their session
+_ROLE_GRANTS = frozenset({GrantClass.ROLE, GrantClass.FED_PARENT})
 
-    def _trust_user_boundary_blocks(self, pb_ok: bool) -> bool:
-        return (
-            self.settings.trust_user_needs_boundary
-            and self.owned.entity is not None
-            and self.caller.kind is CallerKind.USER
-            and self.view.present(Layer.BOUNDARY)
-            and not pb_ok
-        )
 
-    def _service(self) -> str:
-        resource = self.request.resource
-        return resource.split(":")[2].lower() if resource.count(":") >= 5 else ""
+def _identity_failure(request: Request, id_ok: bool, pb_ok: bool, sp_ok: bool, *, same_account: bool) -> Verdict:
+    action, caller = request.action, request.caller
+    if not id_ok:
+        prefix = "" if same_account else "a cross-account request needs both sides: "
+        return Verdict(_OUTCOME_IMPLICIT_DENY, f"{prefix}no identity policy of {caller.label} allows {action}", {"implicit"}, [_LAYER_IDENTITY], "identity")
+    if not pb_ok:
+        return Verdict(_OUTCOME_IMPLICIT_DENY, f"the permissions boundary of {caller.label} does not allow {action}", {"implicit", "boundary"}, [_LAYER_BOUNDARY])
+    return Verdict(_OUTCOME_IMPLICIT_DENY, f"the session policy does not allow {action}", {"implicit", "session"}, [_LAYER_SESSION])
+
+
+def _session_ok(caller, view: Statements) -> bool:
+    if caller.kind not in _SESSIONS:
+        return True
+    if caller.session_policy is None:
+        return caller.kind is _CALLER_ROLE_SESSION  # R65: a federated user needs one
+    return view.allows(_LAYER_SESSION)
+
+
+def _trust_user_boundary_blocks(settings: Settings, owned, caller, view: Statements, pb_ok: bool) -> bool:
+    return (
+        settings.trust_user_needs_boundary
+        and owned.entity is not None
+        and caller.kind is _CALLER_USER
+        and view.present(_LAYER_BOUNDARY)
+        and not pb_ok
+    )
+
+
+# Enum members read by the functions above, as module globals: on Python 3.11 every `Enum.MEMBER`
+# goes through the enum metaclass's `__getattr__` hook, several times slower than reading a global.
+_CALLER_ROLE_SESSION = CallerKind.ROLE_SESSION
+_CALLER_ROOT = CallerKind.ROOT
+_CALLER_USER = CallerKind.USER
+_GRANT_DIRECT = GrantClass.DIRECT
+_LAYER_BOUNDARY = Layer.BOUNDARY
+_LAYER_ENDPOINT = Layer.ENDPOINT
+_LAYER_IDENTITY = Layer.IDENTITY
+_LAYER_RESOURCE = Layer.RESOURCE
+_LAYER_SESSION = Layer.SESSION
+_OUTCOME_ALLOWED = Outcome.ALLOWED
+_OUTCOME_EXPLICIT_DENY = Outcome.EXPLICIT_DENY
+_OUTCOME_IMPLICIT_DENY = Outcome.IMPLICIT_DENY

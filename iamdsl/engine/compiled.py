@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from iamdsl.engine.actions import action_key, action_matches
 from iamdsl.engine.arn import ResourceCheck
 from iamdsl.engine.conditions import CompiledCondition
-from iamdsl.engine.matching import principal_grant, resources_match
+from iamdsl.engine.matching import is_everyone, principal_grant, resources_match
 from iamdsl.engine.settings import Settings
 from iamdsl.engine.trace import GrantClass, Truth
 from iamdsl.engine.wildcard import has_wildcard
@@ -35,6 +35,13 @@ if TYPE_CHECKING:
     from iamdsl.engine.request import Caller
 
 _TRUE, _FALSE, _UNKNOWN = Truth.TRUE, Truth.FALSE, Truth.UNKNOWN
+NONE, ALL, SOME = 0, 1, 2  # `CompiledStatement.coverage`: of a service's actions, it covers none, all, or some
+
+
+def _names(items) -> tuple[str, ...]:
+    """`items` without repeats, as a tuple: a few names, kept for the life of the statement, and a tuple of
+    strings drops out of the garbage collector's way where a set would lengthen every full collection."""
+    return tuple(dict.fromkeys(items))
 
 
 class RequestFacts:
@@ -58,14 +65,14 @@ class CompiledStatement:
 
     __slots__ = (
         "index", "statement", "is_deny", "settings", "variables", "checks", "negated", "by_variables",
-        "principal", "trust", "conditions", "not_action", "every_action", "action_keys", "action_globs", "always",
-        "every_resource",
+        "principal", "trust", "anyone", "conditions", "not_action", "every_action", "action_keys", "action_globs", "always",
+        "every_resource", "star_services", "named_services",
     )
 
     def __init__(self, index: int, statement: Statement, policy: Policy, settings: Settings) -> None:
         self.index = index
         self.statement = statement
-        self.is_deny = statement.effect is Effect.DENY
+        self.is_deny = statement.effect is _EFFECT_DENY
         self.settings = settings
         self.variables = policy.version == "2012-10-17"  # R12
         entries = statement.resources if statement.resources is not None else statement.not_resources
@@ -74,7 +81,14 @@ class CompiledStatement:
         self.by_variables = entries is not None and self.variables and any("${" in entry for entry in entries)
         self.checks = None if entries is None or self.by_variables else tuple(ResourceCheck(entry, settings) for entry in entries)
         self.principal = policy.kind.takes_principal
-        self.trust = policy.kind is PolicyKind.TRUST
+        self.trust = policy.kind is _PKIND_TRUST
+        # A Principal `*` that counts reaches every caller directly, whatever else the element lists (R18; D8 for trust Allows).
+        self.anyone = (
+            self.principal
+            and statement.principals is not None
+            and not (self.trust and not self.is_deny and not settings.star_in_trust_allowed)
+            and any(is_everyone(p) for p in statement.principals)
+        )
         self.conditions = tuple(CompiledCondition(c, variables=self.variables, settings=settings) for c in statement.conditions)
         # Whether it applies to every request whose action it covers: FullAWSAccess and the like.
         self.every_resource = (entries is None or not self.negated and any(check.star for check in self.checks or ())) and not self.by_variables
@@ -84,8 +98,11 @@ class CompiledStatement:
         patterns = statement.actions if statement.actions is not None else statement.not_actions or ()
         self.not_action = statement.actions is None
         self.every_action = "*" in patterns
-        self.action_keys = frozenset(action_key(p) for p in patterns if ":" in p and not has_wildcard(p))
+        self.action_keys = _names(action_key(p) for p in patterns if ":" in p and not has_wildcard(p))
         self.action_globs = tuple(p for p in patterns if ":" in p and has_wildcard(p) and not has_wildcard(p.partition(":")[0]))
+        # For `coverage`: the services an entry `service:*` names whole, and those some other entry names.
+        self.star_services = _names(p.partition(":")[0].lower() for p in self.action_globs if p.partition(":")[2] == "*")
+        self.named_services = _names([k.partition(":")[0] for k in self.action_keys] + [p.partition(":")[0].lower() for p in self.action_globs])
 
     def covers(self, action: str, key: str | None) -> bool:
         """`matching.actions_match(statement, action)`, given `actions.action_key(action)`."""
@@ -96,6 +113,18 @@ class CompiledStatement:
                 return not self.not_action
         return self.not_action
 
+    def coverage(self, service: str) -> int:
+        """Whether `covers` says the same of every action `service:name` (`ALL` or `NONE`), or depends on the name (`SOME`).
+
+        `service` is lower case.  An action without a `:` is not `service:name`:
+        ask `covers` for it.
+        """
+        if self.every_action or service in self.star_services:  # `*`, or `service:*` (R14)
+            return NONE if self.not_action else ALL
+        if service in self.named_services:
+            return SOME
+        return ALL if self.not_action else NONE  # no entry names the service
+
     def applies(self, facts: RequestFacts) -> Truth:
         """`match_statement(...).applies` for a statement whose actions cover the request's."""
         if self.always:
@@ -103,7 +132,7 @@ class CompiledStatement:
         resource_truth = _TRUE if self.every_resource else self.resource_truth(facts)
         if resource_truth is _FALSE:
             return _FALSE
-        if self.principal and self.grant(facts.caller) is None:  # R18–R20
+        if self.principal and not self.anyone and self.grant(facts.caller) is None:  # R18–R20
             return _FALSE
         truth = _TRUE
         if self.conditions:  # R21, as `conditions_truth`
@@ -118,6 +147,8 @@ class CompiledStatement:
 
     def grant(self, caller: Caller) -> GrantClass | None:
         """How the statement's Principal reaches the caller (R18), for policies that take one."""
+        if self.anyone:
+            return _GRANT_DIRECT
         return principal_grant(self.statement, caller, self.settings, trust=self.trust)
 
     def conditions_truth(self, context: Context | RequestContext) -> Truth:
@@ -143,3 +174,10 @@ class CompiledStatement:
             if check.matches(resource, fields):
                 return _FALSE if self.negated else _TRUE
         return _TRUE if self.negated else _FALSE
+
+
+# Enum members read by the functions above, as module globals: on Python 3.11 every `Enum.MEMBER`
+# goes through the enum metaclass's `__getattr__` hook, several times slower than reading a global.
+_EFFECT_DENY = Effect.DENY
+_PKIND_TRUST = PolicyKind.TRUST
+_GRANT_DIRECT = GrantClass.DIRECT

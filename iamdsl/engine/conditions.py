@@ -120,22 +120,22 @@ def evaluate_condition(
     if operator is None:
         raise ValueError(f"unknown condition operator `{condition.operator}` (R44)")
     lookup = context.get(condition.key)
-    given = lookup.values if lookup.presence is Presence.GIVEN else None
-    if operator.family is Family.NULL:
+    given = lookup.values if lookup.presence is _PRESENCE_GIVEN else None
+    if operator.family is _FAMILY_NULL:
         truth, reason = _null(condition, lookup)
-        return ConditionResult(truth, condition, reason, given, condition if truth is Truth.UNKNOWN else None)
-    if lookup.presence is Presence.ABSENT:
+        return ConditionResult(truth, condition, reason, given, condition if truth is _TRUTH_UNKNOWN else None)
+    if lookup.presence is _PRESENCE_ABSENT:
         truth, reason = _absent(condition.key, operator, settings)
         return ConditionResult(truth, condition, reason, None)
     values = _policy_values(condition, operator, context, variables, settings)
-    if lookup.presence is Presence.UNKNOWN:
+    if lookup.presence is _PRESENCE_UNKNOWN:
         why = _decided_without_value(condition.key, operator, values, settings)
         if why is not None:
-            return ConditionResult(Truth.FALSE, condition, why, None)
+            return ConditionResult(_TRUTH_FALSE, condition, why, None)
         reason = f"{condition.key} is not known, so {operator} cannot be decided"
-        return ConditionResult(Truth.UNKNOWN, condition, reason, None, _residual(condition, operator, values))
+        return ConditionResult(_TRUTH_UNKNOWN, condition, reason, None, _residual(condition, operator, values))
     truth, reason = _given(condition.key, operator, lookup.values, values, settings)
-    residual = _residual(condition, operator, values) if truth is Truth.UNKNOWN else None
+    residual = _residual(condition, operator, values) if truth is _TRUTH_UNKNOWN else None
     return ConditionResult(truth, condition, reason, given, residual)
 
 
@@ -146,24 +146,24 @@ def _any(truths: Iterable[Truth]) -> Truth:
     """Kleene OR; FALSE when empty."""
     seen_unknown = False
     for truth in truths:
-        if truth is Truth.TRUE:
-            return Truth.TRUE
-        seen_unknown = seen_unknown or truth is Truth.UNKNOWN
-    return Truth.UNKNOWN if seen_unknown else Truth.FALSE
+        if truth is _TRUTH_TRUE:
+            return _TRUTH_TRUE
+        seen_unknown = seen_unknown or truth is _TRUTH_UNKNOWN
+    return _TRUTH_UNKNOWN if seen_unknown else _TRUTH_FALSE
 
 
 def _all(truths: Iterable[Truth]) -> Truth:
     """Kleene AND; TRUE when empty."""
     seen_unknown = False
     for truth in truths:
-        if truth is Truth.FALSE:
-            return Truth.FALSE
-        seen_unknown = seen_unknown or truth is Truth.UNKNOWN
-    return Truth.UNKNOWN if seen_unknown else Truth.TRUE
+        if truth is _TRUTH_FALSE:
+            return _TRUTH_FALSE
+        seen_unknown = seen_unknown or truth is _TRUTH_UNKNOWN
+    return _TRUTH_UNKNOWN if seen_unknown else _TRUTH_TRUE
 
 
 def _not(truth: Truth) -> Truth:
-    return {Truth.TRUE: Truth.FALSE, Truth.FALSE: Truth.TRUE, Truth.UNKNOWN: Truth.UNKNOWN}[truth]
+    return {_TRUTH_TRUE: _TRUTH_FALSE, _TRUTH_FALSE: _TRUTH_TRUE, _TRUTH_UNKNOWN: _TRUTH_UNKNOWN}[truth]
 
 
 _GIVEN = Presence.GIVEN
@@ -171,7 +171,7 @@ _TRUE, _FALSE = Truth.TRUE, Truth.FALSE
 
 
 def _truth(value: bool) -> Truth:
-    return Truth.TRUE if value else Truth.FALSE
+    return _TRUTH_TRUE if value else _TRUTH_FALSE
 
 
 # ------------------------------------------------------------------ Null and absent keys
@@ -180,9 +180,9 @@ def _truth(value: bool) -> Truth:
 def _null(condition: model.Condition, lookup: Lookup) -> tuple[Truth, str]:
     """R39: `true` holds when the key is absent, `false` when it is present (even empty)."""
     key = condition.key
-    if lookup.presence is Presence.UNKNOWN:
-        return Truth.UNKNOWN, f"{key} is not known, so whether it is present (Null) cannot be decided"
-    absent = lookup.presence is Presence.ABSENT
+    if lookup.presence is _PRESENCE_UNKNOWN:
+        return _TRUTH_UNKNOWN, f"{key} is not known, so whether it is present (Null) cannot be decided"
+    absent = lookup.presence is _PRESENCE_ABSENT
     wanted = "true" if absent else "false"
     holds = any(value.lower() == wanted for value in condition.values)
     state = "absent" if absent else "present"
@@ -193,18 +193,18 @@ def _null(condition: model.Condition, lookup: Lookup) -> tuple[Truth, str]:
 def _absent(key: str, operator: Operator, settings: Settings) -> tuple[Truth, str]:
     """The answer for an absent key depends only on the operator's shape."""
     if operator.if_exists:
-        return Truth.TRUE, f"{key} is absent, so {operator} holds (R38)"
+        return _TRUTH_TRUE, f"{key} is absent, so {operator} holds (R38)"
     if operator.qualifier == "ForAllValues":
         if operator.negated:
             holds = settings.forallvalues_negated_absent_true
             return _truth(holds), f"{key} is absent, so {operator} {'holds' if holds else 'does not hold'} (R40, D3)"
-        return Truth.TRUE, f"{key} is absent, so {operator} holds for lack of values (R40)"
+        return _TRUTH_TRUE, f"{key} is absent, so {operator} holds for lack of values (R40)"
     if operator.qualifier == "ForAnyValue":
-        return Truth.FALSE, f"{key} is absent, so {operator} has no value to match (R40)"
+        return _TRUTH_FALSE, f"{key} is absent, so {operator} has no value to match (R40)"
     if operator.negated:
-        return Truth.TRUE, f"{key} is absent, so {operator} holds (R30)"
-    rule = {Family.BOOL: "R30, R34", Family.IP: "R30, R36"}.get(operator.family, "R30")
-    return Truth.FALSE, f"{key} is absent, so {operator} does not match ({rule})"
+        return _TRUTH_TRUE, f"{key} is absent, so {operator} holds (R30)"
+    rule = {_FAMILY_BOOL: "R30, R34", _FAMILY_IP: "R30, R36"}.get(operator.family, "R30")
+    return _TRUTH_FALSE, f"{key} is absent, so {operator} does not match ({rule})"
 
 
 # ------------------------------------------------------------------ policy values
@@ -220,11 +220,11 @@ class _PolicyValue:
         return self.substitution.outcome
 
     def shown(self, family: Family, settings: Settings) -> str:
-        if self.outcome is Outcome.UNRESOLVED:
+        if self.outcome is _OUTCOME_UNRESOLVED:
             keys = ", ".join(self.substitution.missing)
             return f"{self.written} (unresolved: {keys} absent, R23)"
         text = self.substitution.text
-        if family is Family.IP and self.outcome is Outcome.RESOLVED:
+        if family is _FAMILY_IP and self.outcome is _OUTCOME_RESOLVED:
             network = _network(text, settings)
             return str(network) if network is not None else text
         return text
@@ -235,7 +235,7 @@ def _policy_values(
 ) -> tuple[_PolicyValue, ...]:
     """Substitute variables where R23 (and D7 for Bool) allows them."""
     family = operator.family
-    allowed = family in (Family.STRING, Family.ARN) or (family is Family.BOOL and settings.variables_in_bool)
+    allowed = family in (_FAMILY_STRING, _FAMILY_ARN) or (family is _FAMILY_BOOL and settings.variables_in_bool)
     enabled = variables and allowed
     if not enabled or not any("${" in value for value in condition.values):
         return _plain_values(condition.values)  # nothing to substitute: the same for every request
@@ -245,7 +245,7 @@ def _policy_values(
 @functools.lru_cache(maxsize=4096)
 def _plain_values(values: tuple[str, ...]) -> tuple[_PolicyValue, ...]:
     """Policy values without variables, as `substitute` leaves them (immutable, so shared)."""
-    return tuple(_PolicyValue(value, Substitution(Outcome.RESOLVED, (value,))) for value in values)
+    return tuple(_PolicyValue(value, Substitution(_OUTCOME_RESOLVED, (value,))) for value in values)
 
 
 def _decided_without_value(key: str, operator: Operator, values: tuple[_PolicyValue, ...], settings: Settings) -> str | None:
@@ -254,16 +254,16 @@ def _decided_without_value(key: str, operator: Operator, values: tuple[_PolicyVa
         return None
     if operator.qualifier is None and _multi_valued_key(key) and not settings.plain_operator_on_multivalued_matches:
         return f"{operator} never matches the multi-valued key {key} (R43, D5), and is false when it is absent (R30)"
-    if all(value.outcome is Outcome.UNRESOLVED for value in values):
+    if all(value.outcome is _OUTCOME_UNRESOLVED for value in values):
         return f"no value of {operator} can match: each has an unresolved variable (R23), and an absent {key} gives false (R30)"
     return None
 
 
 def _residual(condition: model.Condition, operator: Operator, values: tuple[_PolicyValue, ...]) -> model.Condition:
     """The condition with known variables put in; unresolved values dropped (they never match)."""
-    wildcards = operator.family is Family.ARN or operator.base in ("StringLike", "StringNotLike")
+    wildcards = operator.family is _FAMILY_ARN or operator.base in ("StringLike", "StringNotLike")
     kept = tuple(
-        value.substitution.residual_text(wildcards=wildcards) for value in values if value.outcome is not Outcome.UNRESOLVED
+        value.substitution.residual_text(wildcards=wildcards) for value in values if value.outcome is not _OUTCOME_UNRESOLVED
     )
     if kept == condition.values:
         return condition
@@ -290,7 +290,7 @@ def _given(
     if quantifier is None:
         multi = len(request) > 1 or _multi_valued_key(key)
         if multi and not settings.plain_operator_on_multivalued_matches:
-            return Truth.FALSE, f"{operator} never matches the multi-valued key {key} {_listed(request)} (R43, D5)"
+            return _TRUTH_FALSE, f"{operator} never matches the multi-valued key {key} {_listed(request)} (R43, D5)"
         if multi:  # D5 switched: positive wants one value to match, negated wants none to
             quantifier = "ForAllValues" if operator.negated else "ForAnyValue"
         elif not request:
@@ -302,13 +302,13 @@ def _given(
         truth = _any(t for _, t, _ in tests)
         if not tests:
             return truth, f"{key} has no values, so {operator} has none to match (R40)"
-        if truth is Truth.FALSE:
+        if truth is _TRUTH_FALSE:
             return truth, f"no value of {key} satisfies {operator}: " + "; ".join(p for _, _, p in tests)
     else:
         truth = _all(t for _, t, _ in tests)
         if not tests:
             return truth, f"{key} has no values, so {operator} holds for lack of values (R40)"
-        if truth is Truth.TRUE:
+        if truth is _TRUTH_TRUE:
             return truth, f"every value of {key} satisfies {operator}: " + "; ".join(p for _, _, p in tests)
     # The value that decided it (TRUE for ForAnyValue, FALSE for ForAllValues), or the undecided ones.
     decisive = [p for _, t, p in tests if t is truth]
@@ -323,28 +323,28 @@ def _test(request_value: str, operator: Operator, values: tuple[_PolicyValue, ..
     family = operator.family
     results: list[tuple[_PolicyValue, Truth]] = []
     for value in values:
-        if value.outcome is Outcome.UNRESOLVED:
-            results.append((value, Truth.FALSE))  # R23: never matches
-        elif value.outcome is Outcome.UNKNOWN:
-            results.append((value, Truth.UNKNOWN))
+        if value.outcome is _OUTCOME_UNRESOLVED:
+            results.append((value, _TRUTH_FALSE))  # R23: never matches
+        elif value.outcome is _OUTCOME_UNKNOWN:
+            results.append((value, _TRUTH_UNKNOWN))
         else:
             matched = compare(request_value, value.substitution.pattern, settings)
             if matched is None:
-                return Truth.FALSE, f"{request_value} is not {_KIND[family]}, so {operator} does not match ({_PARSE_RULE[family]})"
+                return _TRUTH_FALSE, f"{request_value} is not {_KIND[family]}, so {operator} does not match ({_PARSE_RULE[family]})"
             results.append((value, _truth(matched)))
     truth = _any(t for _, t in results)
     if operator.negated:
         truth = _not(truth)
     # Only the values a reason names are rendered: rendering (an IP range, a substitution) costs.
-    hit = next((v for v, t in results if t is Truth.TRUE), None)
+    hit = next((v for v, t in results if t is _TRUTH_TRUE), None)
     if hit is not None:
         return truth, f"{request_value} {yes} {hit.shown(family, settings)}"
-    open_ = [v for v, t in results if t is Truth.UNKNOWN]
+    open_ = [v for v, t in results if t is _TRUTH_UNKNOWN]
     if open_:
         keys = sorted({k for v in open_ for k in v.substitution.unknown})
         against = _either(v.substitution.text for v in open_)
         return truth, f"{request_value} against {against} depends on {', '.join(keys)}, which is not known"
-    misses = [v.shown(family, settings) for v, t in results if t is Truth.FALSE]
+    misses = [v.shown(family, settings) for v, t in results if t is _TRUTH_FALSE]
     return truth, f"{request_value} {no} {_either(misses)}"
 
 
@@ -514,7 +514,7 @@ _PARSE_RULE = {
 # ------------------------------------------------------------------ the truth alone, for decisions
 
 
-_TESTED_SIZE = 256  # request values remembered per compiled condition
+_TESTED_SIZE = 4096  # request values remembered per compiled condition (a model's principal ARNs, say)
 
 
 class CompiledCondition:
@@ -541,9 +541,9 @@ class CompiledCondition:
         self.lower_key = condition.key.lower()
         operator = _parse_operator(condition.operator)
         family = operator.family if operator is not None else None
-        substituted = family in (Family.STRING, Family.ARN) or (family is Family.BOOL and settings.variables_in_bool)
+        substituted = family in (_FAMILY_STRING, _FAMILY_ARN) or (family is _FAMILY_BOOL and settings.variables_in_bool)
         self.general = operator is None or (variables and substituted and any("${" in value for value in condition.values))
-        self.null = family is Family.NULL
+        self.null = family is _FAMILY_NULL
         self.null_when_absent = _truth(any(value.lower() == "true" for value in condition.values))
         self.null_when_present = _truth(any(value.lower() == "false" for value in condition.values))
         # None for an operator AWS does not know: `evaluate_condition` raises for it, as it must
@@ -581,19 +581,19 @@ class CompiledCondition:
                     return _TRUE if (request[0] in equals) != self.negated else _FALSE
                 return _TRUE if self._test(request[0]) else _FALSE
         if self.null:  # R39
-            if presence is Presence.UNKNOWN:
-                return Truth.UNKNOWN
-            return self.null_when_absent if presence is Presence.ABSENT else self.null_when_present
-        if presence is Presence.ABSENT and self.when_absent is not None:
+            if presence is _PRESENCE_UNKNOWN:
+                return _TRUTH_UNKNOWN
+            return self.null_when_absent if presence is _PRESENCE_ABSENT else self.null_when_present
+        if presence is _PRESENCE_ABSENT and self.when_absent is not None:
             return self.when_absent
-        if self.general or presence is not Presence.GIVEN:
+        if self.general or presence is not _PRESENCE_GIVEN:
             return evaluate_condition(self.condition, context, variables=self.variables, settings=self.settings).truth
         request = lookup.values
         qualifier = self.qualifier
         if qualifier is None:  # R43, D5
             if len(request) > 1 or self.multi_key:
                 if not self.settings.plain_operator_on_multivalued_matches:
-                    return Truth.FALSE
+                    return _TRUTH_FALSE
                 qualifier = "ForAllValues" if self.negated else "ForAnyValue"
             elif not request:
                 return _truth(self.negated)
@@ -620,7 +620,16 @@ class CompiledCondition:
             fields = request_value.split(":", 5)
             if len(fields) != 6 or fields[0] != "arn":
                 return False  # R37: not an ARN
-            hit = any(globs is not None and all(glob.match(text) for glob, text in zip(globs, fields)) for globs in self.arns)
+            hit = False
+            for globs in self.arns:
+                if globs is None:
+                    continue  # a value without six fields matches nothing
+                for glob, text in zip(globs, fields):
+                    if not glob.match(text):
+                        break
+                else:
+                    hit = True
+                    break
             return hit != self.negated
         if self.networks is not None and self.values:
             try:
@@ -637,3 +646,21 @@ class CompiledCondition:
                 return False  # R32–R37: not a number, date, address… to compare
             hit = hit or matched
         return hit != self.negated
+
+
+# Enum members read by the functions above, as module globals: on Python 3.11 every `Enum.MEMBER`
+# goes through the enum metaclass's `__getattr__` hook, several times slower than reading a global.
+_FAMILY_ARN = Family.ARN
+_FAMILY_BOOL = Family.BOOL
+_FAMILY_IP = Family.IP
+_FAMILY_NULL = Family.NULL
+_FAMILY_STRING = Family.STRING
+_OUTCOME_RESOLVED = Outcome.RESOLVED
+_OUTCOME_UNKNOWN = Outcome.UNKNOWN
+_OUTCOME_UNRESOLVED = Outcome.UNRESOLVED
+_PRESENCE_ABSENT = Presence.ABSENT
+_PRESENCE_GIVEN = Presence.GIVEN
+_PRESENCE_UNKNOWN = Presence.UNKNOWN
+_TRUTH_FALSE = Truth.FALSE
+_TRUTH_TRUE = Truth.TRUE
+_TRUTH_UNKNOWN = Truth.UNKNOWN

@@ -38,6 +38,14 @@ class Source(enum.Enum):
     UNSTATED = "unstated"  # nobody said: unknown
 
 
+# Enum members the functions below read, as module globals: on Python 3.11 every `Enum.MEMBER`
+# goes through the enum metaclass's `__getattr__` hook, several times slower than reading a global.
+_PRESENCE_ABSENT = Presence.ABSENT
+_PRESENCE_GIVEN = Presence.GIVEN
+_PRESENCE_UNKNOWN = Presence.UNKNOWN
+_SOURCE_UNSTATED = Source.UNSTATED
+
+
 @dataclass(frozen=True, slots=True)
 class Lookup:
     """The state of one key: `values` is set only when presence is GIVEN.
@@ -52,15 +60,15 @@ class Lookup:
 
     @classmethod
     def given(cls, values: str | Iterable[str], source: Source = Source.REQUEST) -> "Lookup":
-        return cls(Presence.GIVEN, (values,) if isinstance(values, str) else tuple(values), source)
+        return cls(_PRESENCE_GIVEN, (values,) if isinstance(values, str) else tuple(values), source)
 
     @classmethod
     def absent(cls, source: Source = Source.REQUEST) -> "Lookup":
-        return cls(Presence.ABSENT, (), source)
+        return cls(_PRESENCE_ABSENT, (), source)
 
     @classmethod
     def unknown(cls) -> "Lookup":
-        return cls(Presence.UNKNOWN, (), Source.UNSTATED)
+        return cls(_PRESENCE_UNKNOWN, (), _SOURCE_UNSTATED)
 
 
 UNKNOWN = Lookup.unknown()
@@ -125,3 +133,4 @@ class Context:
 
     def copy(self) -> "Context":
         return Context(dict(self.keys), self.closed, set(self.closed_prefixes))
+

@@ -28,7 +28,7 @@ class Outcome(str, enum.Enum):
 
     @property
     def denied(self) -> bool:
-        return self is Outcome.EXPLICIT_DENY or self is Outcome.IMPLICIT_DENY
+        return self is _OUTCOME_EXPLICIT_DENY or self is _OUTCOME_IMPLICIT_DENY
 
 
 _DISPLAY = {
@@ -59,3 +59,9 @@ class Decision:
         from iamdsl.explain.text import render
 
         return render(self, model, mode=mode, sources=sources)
+
+
+# Enum members read by the functions above, as module globals: on Python 3.11 every `Enum.MEMBER`
+# goes through the enum metaclass's `__getattr__` hook, several times slower than reading a global.
+_OUTCOME_EXPLICIT_DENY = Outcome.EXPLICIT_DENY
+_OUTCOME_IMPLICIT_DENY = Outcome.IMPLICIT_DENY

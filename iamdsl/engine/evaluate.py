@@ -25,16 +25,17 @@ here only when an unknown statement could change the answer.
 from __future__ import annotations
 
 from datetime import datetime
+from operator import attrgetter
 
-from iamdsl.engine import untraced
-from iamdsl.engine.algorithm import Scenario
+from iamdsl.engine import algorithm, untraced
 from iamdsl.engine.arn import request_fields
 from iamdsl.engine.compiled import CompiledStatement, RequestFacts
 from iamdsl.engine.context import Context, Presence
 from iamdsl.engine.decision import Decision, Outcome
 from iamdsl.engine.facts import Facts, RequestContext
 from iamdsl.engine.matching import match_statement
-from iamdsl.engine.policy_index import PolicyIndex, PolicyIndexes
+from iamdsl.engine.levels import NOTHING, Indexed, InPlay, Part
+from iamdsl.engine.policy_index import PolicyIndexes
 from iamdsl.engine.request import Caller, CallerKind, Request
 from iamdsl.engine.settings import DEFAULT_SETTINGS, Settings
 from iamdsl.engine.trace import GrantClass, Layer, LayerTrace, PolicyRef, StatementTrace, Trace, Truth
@@ -51,9 +52,44 @@ _ASSUME_ACTIONS = ("sts:assumerole",)
 _GET_FEDERATION_TOKEN = "sts:getfederationtoken"
 _IDENTITY_SIDE = frozenset(kind for kind in CallerKind if kind.has_identity_side)
 _COMPANION_ACTIONS = frozenset(_ASSUME_ACTIONS + ("sts:assumerolewithwebidentity", "sts:assumerolewithsaml"))
+_ANSWERED_BY_WHO_CALLS = frozenset({_GET_CALLER_IDENTITY, _GET_FEDERATION_TOKEN, *_ASSUME_ACTIONS})
 
-Indexed = tuple[tuple[PolicyRef, PolicyIndex], ...]  # policies, each with its index
-InPlay = list[tuple[Layer, str, Indexed, str]]  # (layer, label, policies, note)
+
+
+class ActionFacts:
+    """What a decision asks about an action string, worked out once per string."""
+
+    __slots__ = ("special", "companion", "sts", "rcp")
+
+    def __init__(self, action: str, world: World) -> None:
+        lower = action.lower()
+        self.special = lower in _ANSWERED_BY_WHO_CALLS  # R78, R81: `special_case` may decide it
+        self.companion = lower in _COMPANION_ACTIONS  # R73, R74: it may need a companion request
+        self.sts = lower.startswith("sts:")  # R71: a role's trust policy is the resource policy only for these
+        service = action.split(":", 1)[0].lower()
+        # R57: RCP support is per service of the action: sts:AssumeRole on a role (an iam
+        # ARN) is an STS request, and RCPs on STS are what restrict who may assume roles.
+        self.rcp = bool(service) and world.rcp_covers(service)
+
+
+class CallerPlan:
+    """The levels in play that depend on the caller alone (R51, R56): identity policies, boundary, SCP levels."""
+
+    __slots__ = ("entity", "identity_side", "account", "identity", "boundary", "scps", "service_linked", "head", "head_denies")
+
+    def __init__(self, entity, identity_side: bool, account: str | None, identity: Part, boundary: Part, scps: Part, service_linked: bool) -> None:
+        self.entity = entity  # held, so that its id() in the memo key stays its own
+        self.identity_side = identity_side  # what else the plan depends on: `Evaluator.caller_plan` checks them
+        self.account = account
+        self.identity = identity
+        self.boundary = boundary
+        self.scps = scps
+        self.service_linked = service_linked
+        self.head: InPlay = identity.levels + boundary.levels
+        self.head_denies = identity.denies + boundary.denies
+
+
+_NO_RESOURCE_POLICY = Part([(Layer.RESOURCE, "", (), "no resource policy")])  # untraced decisions never read its label
 
 
 class Evaluator:
@@ -65,11 +101,12 @@ class Evaluator:
         self.world = World(model)
         self.indexes = PolicyIndexes(settings)  # each policy's statements, compiled, by the actions they cover
         self.facts = Facts(self.world)  # context keys the model implies, per caller and per resource
-        # Policies in play that depend on the caller, on the resource policy or on the account alone (in_play).
-        self._callers: dict[tuple, tuple[object, tuple[InPlay, InPlay, bool]]] = {}
-        self._rcp_actions: dict[str, bool] = {}
-        self._resources: dict[int, tuple[PolicyRef, tuple[Layer, str, Indexed, str]]] = {}
-        self._levels: dict[tuple[Layer, str | None], InPlay] = {}
+        # Policies in play that depend on the caller, on the resource policy, on the account or on the endpoint alone (in_play).
+        self._callers: dict[int | tuple, CallerPlan] = {}  # per entity, or per account for callers without one
+        self._actions: dict[str, ActionFacts] = {}
+        self._resources: dict[int, tuple[PolicyRef, Part]] = {}
+        self._levels: dict[Layer, dict[str | None, Part]] = {_LAYER_SCP: {}, _LAYER_RCP: {}}  # per account
+        self._endpoints: dict[str, Part] = {}
         self._caveat_memo: dict[tuple, tuple[object, tuple[tuple[str, ...], tuple[NotModelled, ...]]]] = {}  # per service and resource
         # aws:CurrentTime: the flag wins, then the model's `now`; otherwise it stays unknown
         self.now = now or (parse_date(model.now) if model.now else None)
@@ -85,13 +122,20 @@ class Evaluator:
         kept.  Ask with the trace on to explain a decision or to read which
         statements applied (coverage, fixes).
         """
+        if trace:
+            decision = self._evaluate(request, record_misses=True)
+        else:
+            decision = untraced.decide(self, request)
+            if decision is None:
+                decision = self._fallback(request)
+        if not (self._actions.get(request.action) or self.action_facts(request.action)).companion:
+            return decision
         decide = self._traced if trace else self._untraced
-        decision = decide(request)
         for companion in self._companions(request):
             extra = decide(companion)
             decision.extra.append(extra)
             if extra.outcome.denied and not decision.outcome.denied:
-                decision.outcome = Outcome.IMPLICIT_DENY
+                decision.outcome = _OUTCOME_IMPLICIT_DENY
                 decision.reasons = frozenset({"implicit"})
                 decision.reason = f"{companion.action} is also needed, and it is not allowed"
         return decision
@@ -101,29 +145,39 @@ class Evaluator:
 
     def _untraced(self, request: Request) -> Decision:
         decided = untraced.decide(self, request)
-        if decided is None:  # an unknown statement matters: the three-valued evaluation decides
-            decided = self._evaluate(request, record_misses=False)
-            decided.trace.layers, decided.trace.grant_classes = [], []  # as untraced decisions: no records
+        return self._fallback(request) if decided is None else decided
+
+    def _fallback(self, request: Request) -> Decision:
+        """An untraced decision where an unknown statement matters: the three-valued evaluation decides."""
+        decided = self._evaluate(request, record_misses=False)
+        decided.trace.layers, decided.trace.grant_classes = [], []  # as untraced decisions: no records
         return decided
 
     def _companions(self, request: Request) -> list[Request]:
-        """R73, R74: passing session tags or a source identity needs a second permission."""
-        if request.action.lower() not in _COMPANION_ACTIONS:
-            return []
+        """R73, R74: passing session tags or a source identity needs a second permission (for the actions `ActionFacts.companion` names)."""
         found = []
         tags = request.context.get("aws:TagKeys")
-        if tags.presence is Presence.GIVEN and tags.values:
+        if tags.presence is _PRESENCE_GIVEN and tags.values:
             found.append(Request(request.caller, "sts:TagSession", request.resource, request.context, request.resource_account))
         source_identity = request.context.get("sts:SourceIdentity")
-        if source_identity.presence is Presence.GIVEN:
+        if source_identity.presence is _PRESENCE_GIVEN:
             found.append(Request(request.caller, "sts:SetSourceIdentity", request.resource, request.context, request.resource_account))
+        return found
+
+    def action_facts(self, action: str) -> ActionFacts:
+        """What decisions ask about `action`, memoised (hot loops read `_actions` first)."""
+        found = self._actions.get(action)
+        if found is None:
+            if len(self._actions) >= _MEMO_SIZE:
+                self._actions.clear()
+            found = self._actions[action] = ActionFacts(action, self.world)
         return found
 
     # ---------------------------------------------------------------- one request
     def resource_side(self, request: Request) -> tuple[OwnedResource, str]:
         """What the model knows of the requested resource, and the account that owns it (R5, R71)."""
         owned = self.world.owner_of(request.resource)
-        if owned.entity is not None and owned.policy is not None and not request.action.lower().startswith("sts:"):
+        if owned.entity is not None and owned.policy is not None and not (self._actions.get(request.action) or self.action_facts(request.action)).sts:
             # R71: a role's trust policy is its resource policy only for the sts actions
             # on it; iam:GetRole, iam:PassRole and the like are decided by identity policies.
             owned = self.world.without_policy(owned)
@@ -141,47 +195,47 @@ class Evaluator:
     def _evaluate(self, request: Request, *, record_misses: bool) -> Decision:
         caller = request.caller
         owned, resource_account = self.resource_side(request)
-        trace = Trace(caller_account=caller.account, resource_account=resource_account)
-        trace.cross_account = caller.account is not None and resource_account is not None and caller.account != resource_account
+        cross = caller.account is not None and resource_account is not None and caller.account != resource_account
         caveats, not_modelled = self._caveats(request, owned)
 
-        special = self.special_case(request)
+        special = self.special_case(request) if (self._actions.get(request.action) or self.action_facts(request.action)).special else None
         if special is not None:
             outcome, reason = special
-            trace.notes.append(reason)
-            if outcome is Outcome.ALLOWED:
-                return Decision(Outcome.ALLOWED, request, reason, trace, frozenset())
-            return Decision(Outcome.IMPLICIT_DENY, request, reason, trace, frozenset({"implicit"}), caveats=caveats)
+            trace = Trace([], [], cross, caller.account, resource_account, None, [], [reason])
+            if outcome is _OUTCOME_ALLOWED:
+                return Decision(_OUTCOME_ALLOWED, request, reason, trace, frozenset())
+            return Decision(_OUTCOME_IMPLICIT_DENY, request, reason, trace, frozenset({"implicit"}), caveats=caveats)
 
         context = self.request_context(request, owned, resource_account)
         # What the algorithm asks about: the statements that may apply, by layer, Allows apart from Denies.
-        live, unknown = self._layers(request, caller, owned, resource_account, context, record_misses)
-        trace.layers = [entry for entry, _, _ in live]
-        settings, cross = self.settings, trace.cross_account
-        best = Scenario(settings, request, owned, resource_account, cross, _TraceView(live, optimistic=True)).decide()
+        entries, live, by_layer, unknown = self._layers(request, caller, owned, resource_account, context, record_misses)
+        settings = self.settings
+        best = algorithm.decide(settings, request, owned, resource_account, cross, _TraceView(live, by_layer, True))
         # The two cases differ only in how they take unknown statements: with none, they agree.
-        worst = Scenario(settings, request, owned, resource_account, cross, _TraceView(live, optimistic=False)).decide() if unknown else best
-        grants = {st.grant for entry, allows, _ in live if entry.layer is Layer.RESOURCE for st in allows if st.grant and st.applies is Truth.TRUE}
-        trace.grant_classes = sorted(grants, key=lambda g: g.value)
+        worst = algorithm.decide(settings, request, owned, resource_account, cross, _TraceView(live, by_layer, False)) if unknown else best
+        grants = [
+            st.grant for _, allows, _ in by_layer.get(_LAYER_RESOURCE, ()) for st in allows if st.grant is not None and st.applies is _TRUE
+        ]
+        grant_classes = sorted(set(grants), key=_VALUE) if grants else []
         if best.outcome == worst.outcome:
             chosen = worst
             outcome = worst.outcome
-        elif best.outcome is Outcome.ALLOWED:
+        elif best.outcome is _OUTCOME_ALLOWED:
             chosen = best
-            outcome = Outcome.CONDITIONAL
+            outcome = _OUTCOME_CONDITIONAL
         else:
             chosen = best
             outcome = best.outcome
-        trace.blocked_by = list(chosen.blocked_by)
-        trace.missing_side = chosen.missing_side
-        decision = Decision(outcome, request, chosen.reason, trace, frozenset(chosen.reasons), caveats=caveats, not_modelled=not_modelled)
-        if outcome is Outcome.CONDITIONAL:
-            self._residual(decision, request, owned, resource_account, live)
-            decision.deny_conditions = tuple(c for _, _, denies in live for st in denies if st.applies is Truth.UNKNOWN for c in st.residual)
+        # Each verdict's list of blocking layers is its own: the trace may keep it.
+        trace = Trace(entries, grant_classes, cross, caller.account, resource_account, chosen.missing_side, chosen.blocked_by, [])
+        decision = Decision(outcome, request, chosen.reason, trace, frozenset(chosen.reasons), (), (), (), caveats, not_modelled)
+        if outcome is _OUTCOME_CONDITIONAL:
+            self._residual(decision, request, owned, resource_account, live, by_layer)
+            decision.deny_conditions = tuple(c for _, _, denies in live for st in denies if st.applies is _TRUTH_UNKNOWN for c in st.residual)
             decision.reason = "allowed only if the listed conditions hold; they depend on context that was not given"
         return decision
 
-    def _residual(self, decision: Decision, request: Request, owned, resource_account, live: list[_Live]) -> None:
+    def _residual(self, decision: Decision, request: Request, owned, resource_account, live: list[_Live], by_layer: dict[Layer, list[_Live]]) -> None:
         """Which unknown Allows the ALLOWED rests on: those it needs, then the ones it may choose from.
 
         An Allow is needed when the request is not allowed without it (every other
@@ -191,13 +245,12 @@ class Evaluator:
         (two must hold together), the rest are listed as needed, which overstates
         what is required but never makes a denial look certain.
         """
-        unknown = [st for _, allows, _ in live for st in allows if st.applies is Truth.UNKNOWN]
+        unknown = [st for _, allows, _ in live for st in allows if st.applies is _TRUTH_UNKNOWN]
         everyone = frozenset(id(st) for st in unknown)
 
         def allowed_with(ids: frozenset[int]) -> bool:
-            view = _TraceView(live, optimistic=True, unknown_allows=ids)
-            scenario = Scenario(self.settings, request, owned, resource_account, decision.trace.cross_account, view)
-            return scenario.decide().outcome is Outcome.ALLOWED
+            view = _TraceView(live, by_layer, optimistic=True, unknown_allows=ids)
+            return algorithm.decide(self.settings, request, owned, resource_account, decision.trace.cross_account, view).outcome is _OUTCOME_ALLOWED
 
         needed = [st for st in unknown if not allowed_with(everyone - {id(st)})]
         base = frozenset(id(st) for st in needed)
@@ -213,156 +266,196 @@ class Evaluator:
         """The sts actions decided by who calls, not by policies (R78, R81): the outcome and why."""
         action, caller = request.action.lower(), request.caller
         if action == _GET_CALLER_IDENTITY and caller.kind.has_identity_side:
-            return Outcome.ALLOWED, "every authenticated caller may call sts:GetCallerIdentity (R81)"
-        if action in _ASSUME_ACTIONS and caller.kind in (CallerKind.ROOT, CallerKind.FEDERATED_USER):
-            who = "the root user" if caller.kind is CallerKind.ROOT else "a federated user"
-            return Outcome.IMPLICIT_DENY, f"{who} cannot call sts:AssumeRole (R78)"
-        if action == _GET_FEDERATION_TOKEN and caller.kind not in (CallerKind.USER, CallerKind.ROOT):
-            return Outcome.IMPLICIT_DENY, "only IAM users and the root user can call sts:GetFederationToken (R78)"
+            return _OUTCOME_ALLOWED, "every authenticated caller may call sts:GetCallerIdentity (R81)"
+        if action in _ASSUME_ACTIONS and caller.kind in (_CALLER_ROOT, _CALLER_FEDERATED_USER):
+            who = "the root user" if caller.kind is _CALLER_ROOT else "a federated user"
+            return _OUTCOME_IMPLICIT_DENY, f"{who} cannot call sts:AssumeRole (R78)"
+        if action == _GET_FEDERATION_TOKEN and caller.kind not in (_CALLER_USER, _CALLER_ROOT):
+            return _OUTCOME_IMPLICIT_DENY, "only IAM users and the root user can call sts:GetFederationToken (R78)"
         return None
 
     # ---------------------------------------------------------------- policies in play (R51)
     def in_play(self, request: Request, owned: OwnedResource, resource_account: str | None) -> InPlay:
         """Each layer of policies in play, in the order decisions walk them: (layer, label, policies, note).
 
-        Each policy comes with its index.  Both ways of deciding start here, so
-        that they weigh the same policies.  What depends on the caller alone
-        (identity policies, boundary, SCP levels) is worked out once per caller.
+        Each policy comes with its index.  Both ways of deciding start from the
+        same parts (`parts`), so that they weigh the same policies.  What
+        depends on the caller alone (identity policies, boundary, SCP levels)
+        is worked out once per caller.
+        """
+        plan, session, resource, rcps, endpoint = self.parts(request, owned, resource_account)
+        found: InPlay = plan.head + session.levels
+        if resource is _NO_RESOURCE_POLICY:
+            found.append((_LAYER_RESOURCE, request.resource, (), "no resource policy"))
+        else:
+            found += resource.levels
+        return found + plan.scps.levels + rcps.levels + endpoint.levels
+
+    def parts(self, request: Request, owned: OwnedResource, resource_account: str | None) -> tuple[CallerPlan, Part, Part, Part, Part]:
+        """The levels in play, in runs: the caller's (identity, boundary, SCPs), the session policy's, the
+        resource policy's, the RCP levels and the VPC endpoint policy's (`levels.NOTHING` when not in play).
+
+        The resource part of a resource with no policy is `_NO_RESOURCE_POLICY`, whose label `in_play` fills in.
         """
         caller = request.caller
-        head, scps, service_linked = self._caller_layers(caller)
-        found: InPlay = list(head)
+        plan = self.caller_plan(caller)
+        session = NOTHING
         if caller.session_policy is not None:
-            found.append((Layer.SESSION, caller.label, self._indexed((PolicyRef(f"session policy of {caller.label}", caller.session_policy),)), ""))
+            label = caller.label
+            session = Part([(_LAYER_SESSION, label, self._indexed((PolicyRef(f"session policy of {label}", caller.session_policy),)), "")])
+        resource = request.resource
         if owned.policy is not None:
-            found.append(self._resource_layer(owned.policy))
-        elif request.resource != "*":
-            found.append((Layer.RESOURCE, request.resource, (), "no resource policy"))
-        found += scps
-        # R57: RCP support is per service of the action: sts:AssumeRole on a role (an iam
-        # ARN) is an STS request, and RCPs on STS are what restrict who may assume roles.
-        if request.resource != "*" and not service_linked:
-            covered = self._rcp_actions.get(request.action)
-            if covered is None:
-                covered = self._rcp_covers(request.action)
-            if covered:
-                found += self._org_levels(Layer.RCP, resource_account)
+            resource_part = self._resource_part(owned.policy)
+        else:
+            resource_part = _NO_RESOURCE_POLICY if resource != "*" else NOTHING
+        rcps = NOTHING
+        if resource != "*" and not plan.service_linked and (self._actions.get(request.action) or self.action_facts(request.action)).rcp:
+            rcps = self._org_levels(_LAYER_RCP, resource_account)
         # The request's own keys are enough here: the model's facts never include aws:SourceVpce,
         # and only a key the request lists can be given.
+        endpoint = NOTHING
         vpce = request.context.keys.get("aws:sourcevpce")
-        if vpce is not None and vpce.presence is Presence.GIVEN and vpce.values:
-            endpoint = self.world.endpoints_by_id.get(vpce.values[0])
-            if endpoint is not None and endpoint.policy is not None:
-                label = f"{endpoint.account}.{endpoint.name}"
-                found.append((Layer.ENDPOINT, label, self._indexed((PolicyRef(f"{label}:policy", endpoint.policy),)), ""))
-        return found
+        if vpce is not None and vpce.presence is _PRESENCE_GIVEN and vpce.values:
+            endpoint = self._endpoint_part(vpce.values[0])
+        return plan, session, resource_part, rcps, endpoint
 
-    def _rcp_covers(self, action: str) -> bool:
-        """R57: whether RCPs apply to the action's service, memoised per action."""
-        found = self._rcp_actions.get(action)
-        if found is None:
-            service = action.split(":", 1)[0].lower()
-            found = bool(service) and self.world.rcp_covers(service)
-            if len(self._rcp_actions) >= _MEMO_SIZE:
-                self._rcp_actions.clear()
-            self._rcp_actions[action] = found
-        return found
-
-    def _caller_layers(self, caller: Caller) -> tuple[InPlay, InPlay, bool]:
-        """The caller's identity and boundary layers, its SCP levels (R51, R56), and whether it is service-linked."""
+    def caller_plan(self, caller: Caller) -> CallerPlan:
+        """The caller's identity and boundary levels, its SCP levels (R51, R56), and whether it is service-linked."""
         entity = caller.entity
         identity_side = caller.kind in _IDENTITY_SIDE  # `has_identity_side`, without the property call
-        memo_key = (identity_side, id(entity), caller.account)
+        account = caller.account
+        memo_key = id(entity) if entity is not None else (identity_side, account)
         found = self._callers.get(memo_key)
-        if found is not None and found[0] is entity:
-            return found[1]
-        head: InPlay = []
+        if found is not None and found.entity is entity and found.identity_side is identity_side and found.account == account:
+            return found
+        identity = boundary = NOTHING
         if identity_side and entity is not None:
-            head.append((Layer.IDENTITY, entity.qualified_name, self._indexed(self.world.identity_policies(entity)), ""))
-            boundary = self.world.boundary(entity)
-            if boundary is not None:
-                head.append((Layer.BOUNDARY, entity.qualified_name, self._indexed((boundary,)), ""))
+            identity = Part([(_LAYER_IDENTITY, entity.qualified_name, self._indexed(self.world.identity_policies(entity)), "")])
+            ref = self.world.boundary(entity)
+            if ref is not None:
+                boundary = Part([(_LAYER_BOUNDARY, entity.qualified_name, self._indexed((ref,)), "")])
         service_linked = caller.is_service_linked
-        scps = self._org_levels(Layer.SCP, caller.account) if identity_side and not service_linked else []
+        scps = self._org_levels(_LAYER_SCP, caller.account) if identity_side and not service_linked else NOTHING
         if len(self._callers) >= _MEMO_SIZE:
             self._callers.clear()
-        self._callers[memo_key] = (entity, (head, scps, service_linked))  # the entity is held, so its id() stays its own
-        return head, scps, service_linked
+        found = self._callers[memo_key] = CallerPlan(entity, identity_side, account, identity, boundary, scps, service_linked)
+        return found
 
-    def _resource_layer(self, policy: PolicyRef) -> tuple[Layer, str, Indexed, str]:
+    def _resource_part(self, policy: PolicyRef) -> Part:
         found = self._resources.get(id(policy))
         if found is None or found[0] is not policy:
             if len(self._resources) >= _MEMO_SIZE:
                 self._resources.clear()
-            found = self._resources[id(policy)] = (policy, (Layer.RESOURCE, policy.label.rsplit(":", 1)[0], self._indexed((policy,)), ""))
+            found = self._resources[id(policy)] = (policy, Part([(_LAYER_RESOURCE, policy.label.rsplit(":", 1)[0], self._indexed((policy,)), "")]))
         return found[1]
 
-    def _org_levels(self, layer: Layer, account: str | None) -> InPlay:
-        """The SCP or RCP levels above and at an account (R53, R54), memoised per account."""
-        found = self._levels.get((layer, account))
+    def _endpoint_part(self, vpce: str) -> Part:
+        """The policy of the VPC endpoint the request comes through (R51), memoised per endpoint ID."""
+        found = self._endpoints.get(vpce)
         if found is None:
-            if len(self._levels) >= _MEMO_SIZE:
-                self._levels.clear()
-            levels = self.world.scp_levels(account) if layer is Layer.SCP else self.world.rcp_levels(account)
-            found = self._levels[(layer, account)] = [(layer, where, self._indexed(refs), "") for where, refs in levels or ()]
+            endpoint = self.world.endpoints_by_id.get(vpce)
+            found = NOTHING
+            if endpoint is not None and endpoint.policy is not None:
+                label = f"{endpoint.account}.{endpoint.name}"
+                found = Part([(_LAYER_ENDPOINT, label, self._indexed((PolicyRef(f"{label}:policy", endpoint.policy),)), "")])
+            if len(self._endpoints) >= _MEMO_SIZE:
+                self._endpoints.clear()
+            self._endpoints[vpce] = found
+        return found
+
+    def _org_levels(self, layer: Layer, account: str | None) -> Part:
+        """The SCP or RCP levels above and at an account (R53, R54), memoised per account."""
+        memo = self._levels[layer]
+        found = memo.get(account)
+        if found is None:
+            if len(memo) >= _MEMO_SIZE:
+                memo.clear()
+            levels = self.world.scp_levels(account) if layer is _LAYER_SCP else self.world.rcp_levels(account)
+            found = memo[account] = Part([(layer, where, self._indexed(refs), "") for where, refs in levels or ()])
         return found
 
     def _indexed(self, refs) -> Indexed:
         index = self.indexes.index
         return tuple((ref, index(ref.policy)) for ref in refs)
 
-    def _layers(self, request, caller: Caller, owned, resource_account, context, record) -> tuple[list[_Live], bool]:
-        """Each layer's trace, with its Allows and Denies that are not FALSE; and whether some statement is UNKNOWN.
+    def _layers(self, request, caller: Caller, owned, resource_account, context, record) -> tuple[list[LayerTrace], list[_Live], dict[Layer, list[_Live]], bool]:
+        """Each layer's trace; each with its Allows and Denies that are not FALSE (also by layer); and whether some statement is UNKNOWN.
 
-        The statements that cover the action are decided by their compiled
-        form; one that is unknown is matched again by `match_statement`,
-        which works out its residual.  Without `record`, only those that also
-        match the resource are kept.  With it, every statement is recorded:
-        those that cover the action now, and the others (which only miss on
-        the action) when the layer's `statements` are first read.  The words
-        of a reason are left to `match_statement`, and also wait to be read.
+        The layers are `in_play`'s, walked part by part (`parts`).  The
+        statements that cover the action are decided by their compiled form;
+        one that is unknown is matched again by `match_statement`, which works
+        out its residual.  Without `record`, only those that also match the
+        resource are kept.  With it, every statement is recorded: those that
+        cover the action now, and the others (which only miss on the action)
+        when the layer's `statements` are first read.  The words of a reason
+        are left to `match_statement`, and also wait to be read.
         """
         action, resource, settings = request.action, request.resource, self.settings
         facts = RequestFacts(resource, request_fields(resource), caller, context)
         wording = (action, resource, caller, context, settings)
-        missed_resource = f"its resources do not include {resource}" if record else None
+        deferred_with = (facts, wording)
+        entries: list[LayerTrace] = []
         live: list[_Live] = []
+        by_layer: dict[Layer, list[_Live]] = {}
         unknown = False
         trace_of, deferred = _statement_trace, _DEFERRED
-        for layer, label, policies, note in self.in_play(request, owned, resource_account):
-            covered: list[StatementTrace] = []  # in policy order, policy after policy
-            counts: list[int] = []  # how many of them each policy has
-            allows: list[StatementTrace] = []
-            denies: list[StatementTrace] = []
-            for ref, index in policies:
-                ordered = (index.by_action.get(action) or index.for_action(action)).ordered
-                if not ordered:
-                    counts.append(0)
-                    continue
-                before = len(covered)
-                for statement in ordered:
-                    st = trace_of(statement, ref, layer, facts, wording, missed_resource, lazy=record)
-                    if st is deferred:  # it decides nothing: its record is built when the layer's statements are read
-                        covered.append((statement, ref))
-                    elif st is not None:
+        plan, session, resource_part, rcps, endpoint = self.parts(request, owned, resource_account)
+        for part in (plan.identity, plan.boundary, session, resource_part, plan.scps, rcps, endpoint):
+            if part is NOTHING:
+                continue
+            same: list[_Live] = []  # the part's levels, all of one layer
+            for layer, label, policies, note, labels in part.records:
+                if part is _NO_RESOURCE_POLICY:
+                    label = resource  # as `in_play` labels it
+                covered: list = []  # in policy order, policy after policy: records, or (compiled, ref) for a record to build
+                counts: list[int] | None = None  # how many of them each policy has (None: none has any)
+                allows: list[StatementTrace] = []
+                denies: list[StatementTrace] = []
+                allowed = denied = _FALSE  # Kleene OR of the Allows (the Denies) that are not FALSE
+                position = -1
+                for ref, index in policies:
+                    position += 1
+                    ordered = (index.by_action.get(action) or index.for_action(action)).ordered
+                    if not ordered:
+                        continue
+                    before = len(covered)
+                    for statement in ordered:
+                        if statement.always:  # FullAWSAccess and the like: `_statement_trace`'s first case
+                            st = StatementTrace(ref.label, layer, statement.index, statement.statement, _TRUE, True, True, None, None, "it applies")
+                        else:
+                            st = trace_of(statement, ref, layer, facts, wording, record, record)
+                            if st is deferred:  # it decides nothing: its record is built when the layer's statements are read
+                                covered.append((statement, ref))
+                                continue
+                            if st is None:
+                                continue
                         covered.append(st)
-                        if st.applies is not _FALSE:
-                            (denies if statement.is_deny else allows).append(st)
-                counts.append(len(covered) - before)
-            labels = [ref.label for ref, _ in policies]
-            if record and policies:
-                entry = LayerTrace(layer, label, labels, note=note, pending=(_every_statement, layer, action, policies, covered, counts, (facts, wording, missed_resource)))
-            else:
-                entry = LayerTrace(layer, label, labels, covered, note=note)
-            # Otherwise both stay FALSE, as for an empty layer.
-            if allows:
-                entry.allows, open_ = _applies(allows)
-                unknown = unknown or open_
-            if denies:
-                entry.denies, open_ = _applies(denies)
-                unknown = unknown or open_
-            live.append((entry, allows, denies))
-        return live, unknown
+                        truth = st.applies
+                        if truth is not _FALSE:
+                            if statement.is_deny:
+                                denies.append(st)
+                                if denied is not _TRUE:
+                                    denied = truth
+                            else:
+                                allows.append(st)
+                                if allowed is not _TRUE:
+                                    allowed = truth
+                            if truth is _UNKNOWN:
+                                unknown = True
+                    if counts is None:
+                        counts = [0] * len(policies)
+                    counts[position] = len(covered) - before
+                if record and policies:
+                    entry = LayerTrace(layer, label, list(labels), None, allowed, denied, note, pending=(_every_statement, layer, action, policies, covered, counts, deferred_with))
+                else:
+                    entry = LayerTrace(layer, label, list(labels), covered, allowed, denied, note)
+                entries.append(entry)
+                found = (entry, allows, denies)
+                live.append(found)
+                same.append(found)
+            if same:
+                by_layer[same[0][0].layer] = same
+        return entries, live, by_layer, unknown
 
     # ---------------------------------------------------------------- context (design.md §2)
     def _context(self, request: Request, owned, resource_account: str | None) -> Context:
@@ -376,55 +469,64 @@ class Evaluator:
         """The same context, read key by key without merging: what decisions read."""
         return RequestContext(self.facts, request, owned, resource_account, self.now)
 
-    def _caveats(self, request: Request, owned) -> tuple[tuple[str, ...], tuple[NotModelled, ...]]:
+    def _caveats(self, request: Request, owned, service: str | None = None) -> tuple[tuple[str, ...], tuple[NotModelled, ...]]:
         """R51: S3 ACLs, Block Public Access and KMS grants are not modelled; say so.
 
-        Memoised per service and resource; the resource is held, so its id() stays its own.
+        `service` is the requested ARN's third field, when the caller has it.  For a
+        resource the model declares, memoised per service and resource (the resource
+        is held, so its id() stays its own).
         """
-        service = request.resource.split(":")[2] if request.resource.count(":") >= 5 else ""
-        memo_key = (service, id(owned.resource))
+        if service is None:
+            service = request.resource.split(":")[2] if request.resource.count(":") >= 5 else ""
+        resource = owned.resource
+        if resource is None:  # nothing declared: the service alone says
+            return _S3_CAVEATS if service == "s3" else _KMS_CAVEATS if service == "kms" else _NO_CAVEATS
+        memo_key = (service, id(resource))
         found = self._caveat_memo.get(memo_key)
-        if found is not None and found[0] is owned.resource:
+        if found is not None and found[0] is resource:
             return found[1]
-        caveats: list[str] = []
-        if service == "s3":
-            caveats.append("not modelled: S3 ACLs, Block Public Access and Object Ownership; assumed: ACLs disabled (BucketOwnerEnforced) and no Block Public Access setting that changes this answer")
-        if service == "kms":
-            caveats.append("not modelled: KMS grants; assumed: none")
-        declared = owned.resource.mechanisms if owned.resource is not None else ()
-        answer = (tuple(caveats), tuple(declared))
+        caveats = _S3_CAVEATS[0] if service == "s3" else _KMS_CAVEATS[0] if service == "kms" else ()
+        answer = (caveats, tuple(resource.mechanisms))
         if len(self._caveat_memo) >= _MEMO_SIZE:
             self._caveat_memo.clear()
-        self._caveat_memo[memo_key] = (owned.resource, answer)
+        self._caveat_memo[memo_key] = (resource, answer)
         return answer
+
+
+_S3_CAVEATS: tuple[tuple[str, ...], tuple[NotModelled, ...]] = ((
+    "not modelled: S3 ACLs, Block Public Access and Object Ownership; assumed: ACLs disabled (BucketOwnerEnforced) and no Block Public Access setting that changes this answer",
+), ())
+_KMS_CAVEATS: tuple[tuple[str, ...], tuple[NotModelled, ...]] = (("not modelled: KMS grants; assumed: none",), ())
+_NO_CAVEATS: tuple[tuple[str, ...], tuple[NotModelled, ...]] = ((), ())
 
 
 _Live = tuple[LayerTrace, list[StatementTrace], list[StatementTrace]]  # a layer, its Allows and Denies that are not FALSE
 _FALSE, _TRUE, _UNKNOWN = Truth.FALSE, Truth.TRUE, Truth.UNKNOWN
+_VALUE = attrgetter("value")  # grant classes sort by their value
 
 
 _DEFERRED = object()  # `_statement_trace`'s answer, when `lazy`, for a statement that does not apply
 
 
-def _statement_trace(compiled: CompiledStatement, ref: PolicyRef, layer: Layer, facts: RequestFacts, wording: tuple, missed_resource: str | None, *, lazy: bool = False):
+def _statement_trace(compiled: CompiledStatement, ref: PolicyRef, layer: Layer, facts: RequestFacts, wording: tuple, record: bool, lazy: bool = False):
     """The trace of a statement that covers the action, as `match_statement` would record it.
 
-    `missed_resource` is the reason for a statement that misses the resource,
-    or None not to record it.  Its truth comes from the compiled form; an
-    unknown one is matched again in full (for its residual).  With `lazy`, a
-    statement found FALSE gets no record yet: `_DEFERRED` says so, and a later
-    call without `lazy` builds the record from the same facts.
+    A statement that misses the resource is recorded only with `record`.  Its
+    truth comes from the compiled form; an unknown one is matched again in full
+    (for its residual).  With `lazy`, a statement found FALSE gets no record
+    yet: `_DEFERRED` says so, and a later call without `lazy` builds the record
+    from the same facts.
     """
     statement, index = compiled.statement, compiled.index
     if compiled.always:
-        return StatementTrace(ref.label, layer, index, statement, _TRUE, True, True, reason="it applies")
+        return StatementTrace(ref.label, layer, index, statement, _TRUE, True, True, None, None, "it applies")
     resource_truth = compiled.resource_truth(facts)
     if resource_truth is _FALSE:
-        if missed_resource is None:
+        if not record:
             return None
         if lazy:
             return _DEFERRED
-        return StatementTrace(ref.label, layer, index, statement, _FALSE, True, False, reason=missed_resource)
+        return StatementTrace(ref.label, layer, index, statement, _FALSE, True, False, None, None, f"its resources do not include {facts.resource}")
     if resource_truth is _UNKNOWN:
         return _matched(compiled, ref, layer, wording)
     matched = grant = None
@@ -436,7 +538,7 @@ def _statement_trace(compiled: CompiledStatement, ref: PolicyRef, layer: Layer, 
                 return _DEFERRED
             return StatementTrace(ref.label, layer, index, statement, _FALSE, True, True, False, explain=(_words, compiled, ref, layer, wording))
     if not compiled.conditions:
-        return StatementTrace(ref.label, layer, index, statement, _TRUE, True, True, matched, grant, reason="it applies")
+        return StatementTrace(ref.label, layer, index, statement, _TRUE, True, True, matched, grant, "it applies")
     truth = compiled.conditions_truth(facts.context)
     if truth is _UNKNOWN:
         return _matched(compiled, ref, layer, wording)
@@ -445,19 +547,19 @@ def _statement_trace(compiled: CompiledStatement, ref: PolicyRef, layer: Layer, 
     return StatementTrace(ref.label, layer, index, statement, truth, True, True, matched, grant, explain=(_words, compiled, ref, layer, wording))
 
 
-def _every_statement(layer: Layer, action: str, policies: Indexed, covered: list, counts: list[int], deferred: tuple) -> list[StatementTrace]:
+def _every_statement(layer: Layer, action: str, policies: Indexed, covered: list, counts: list[int] | None, deferred: tuple) -> list[StatementTrace]:
     """A layer's records: `covered` (those of the statements that cover the action, `counts[i]` of them
-    for the i-th policy, in order), and between them a miss for each other statement.
+    for the i-th policy, in order; no counts when there are none), and between them a miss for each other statement.
 
     A statement of `covered` that does not apply may still be `(compiled, ref)`: its record is built
     now, by `_statement_trace` from the request's facts (`deferred`), as it would have been then.
     """
-    facts, wording, missed_resource = deferred
-    covered = [st if st.__class__ is StatementTrace else _statement_trace(st[0], st[1], layer, facts, wording, missed_resource) for st in covered]
+    facts, wording = deferred
+    covered = [st if st.__class__ is StatementTrace else _statement_trace(st[0], st[1], layer, facts, wording, True) for st in covered]
     missed = f"its actions do not include {action}"
     found: list[StatementTrace] = []
     start = 0
-    for (ref, _), count in zip(policies, counts):
+    for (ref, _), count in zip(policies, counts or [0] * len(policies)):
         policy, records = ref.label, covered[start : start + count]
         start += count
         at = {st.index: st for st in records}
@@ -478,29 +580,19 @@ def _words(compiled: CompiledStatement, ref: PolicyRef, layer: Layer, wording: t
     return st.reason, st.condition_reasons
 
 
-def _applies(statements: list[StatementTrace]) -> tuple[Truth, bool]:
-    """Whether one of the statements (none FALSE) applies: TRUE, or UNKNOWN; and whether one is UNKNOWN."""
-    some = _UNKNOWN
-    open_ = False
-    for st in statements:
-        if st.applies is _TRUE:
-            some = _TRUE
-        else:
-            open_ = True
-    return some, open_
-
-
 class _TraceView:
     """The statements of a trace, as algorithm.py asks about them, under one assumption about unknown ones.
 
     `live` holds, per layer, the Allows and the Denies that are not FALSE:
-    the others never apply, whatever is assumed.
+    the others never apply, whatever is assumed.  `by_layer` holds the same
+    entries, grouped by layer in order.
     """
 
-    __slots__ = ("live", "optimistic", "unknown_allows")
+    __slots__ = ("live", "by_layer", "optimistic", "unknown_allows")
 
-    def __init__(self, live: list[_Live], *, optimistic: bool, unknown_allows: frozenset[int] | None = None) -> None:
+    def __init__(self, live: list[_Live], by_layer: dict[Layer, list[_Live]], optimistic: bool, unknown_allows: frozenset[int] | None = None) -> None:
         self.live = live
+        self.by_layer = by_layer
         self.optimistic = optimistic
         # When set, only the unknown Allows with these ids hold (the best case for everything else):
         # how the residual finds which unknown Allows an ALLOWED really rests on.
@@ -508,33 +600,67 @@ class _TraceView:
 
     def holds(self, st: StatementTrace, deny: bool) -> bool:
         # best case: unknown Allows hold, unknown Denies do not
-        if st.applies is Truth.TRUE:
+        if st.applies is _TRUE:
             return True
-        if not deny and self.unknown_allows is not None and st.applies is Truth.UNKNOWN:
+        if not deny and self.unknown_allows is not None and st.applies is _UNKNOWN:
             return id(st) in self.unknown_allows
         return self.optimistic != deny
 
     def deny(self) -> tuple[str, set[Layer]] | None:
         first: str | None = None
         layers: set[Layer] = set()
-        for entry, _, denies in self.live:
+        for _, _, denies in self.live:
             for st in denies:
-                if self.holds(st, True):
-                    first = first or st.policy
+                if st.applies is _TRUE or self.holds(st, True):
+                    if first is None:
+                        first = st.policy
                     layers.add(st.layer)
         return (first, layers) if first is not None else None
 
+    def _allowed(self, allows: list[StatementTrace]) -> bool:
+        for st in allows:
+            if st.applies is _TRUE or self.holds(st, False):
+                return True
+        return False
+
     def unallowed_level(self, layer: Layer) -> str | None:
-        for entry, allows, _ in self.live:
-            if entry.layer is layer and not any(self.holds(st, False) for st in allows):
+        for entry, allows, _ in self.by_layer.get(layer, ()):
+            if not self._allowed(allows):
                 return entry.label
         return None
 
     def allows(self, layer: Layer) -> bool:
-        return any(self.holds(st, False) for entry, allows, _ in self.live if entry.layer is layer for st in allows)
+        for _, allows, _ in self.by_layer.get(layer, ()):
+            if self._allowed(allows):
+                return True
+        return False
 
     def present(self, layer: Layer) -> bool:
-        return any(entry.layer is layer for entry, _, _ in self.live)
+        return layer in self.by_layer
 
     def grants(self) -> set[GrantClass]:
-        return {st.grant for entry, allows, _ in self.live if entry.layer is Layer.RESOURCE for st in allows if st.grant and self.holds(st, False)}
+        found: set[GrantClass] = set()
+        for _, allows, _ in self.by_layer.get(_LAYER_RESOURCE, ()):
+            for st in allows:
+                if st.grant and self.holds(st, False):
+                    found.add(st.grant)
+        return found
+
+
+# Enum members read by the functions above, as module globals: on Python 3.11 every `Enum.MEMBER`
+# goes through the enum metaclass's `__getattr__` hook, several times slower than reading a global.
+_CALLER_FEDERATED_USER = CallerKind.FEDERATED_USER
+_CALLER_ROOT = CallerKind.ROOT
+_CALLER_USER = CallerKind.USER
+_LAYER_BOUNDARY = Layer.BOUNDARY
+_LAYER_ENDPOINT = Layer.ENDPOINT
+_LAYER_IDENTITY = Layer.IDENTITY
+_LAYER_RCP = Layer.RCP
+_LAYER_RESOURCE = Layer.RESOURCE
+_LAYER_SCP = Layer.SCP
+_LAYER_SESSION = Layer.SESSION
+_OUTCOME_ALLOWED = Outcome.ALLOWED
+_OUTCOME_CONDITIONAL = Outcome.CONDITIONAL
+_OUTCOME_IMPLICIT_DENY = Outcome.IMPLICIT_DENY
+_PRESENCE_GIVEN = Presence.GIVEN
+_TRUTH_UNKNOWN = Truth.UNKNOWN

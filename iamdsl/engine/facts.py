@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
-from iamdsl.engine.context import LEFT_OUT, NOT_LISTED, UNKNOWN, Context, Lookup, Source
+from iamdsl.engine.context import LEFT_OUT, NOT_LISTED, UNKNOWN, Context, Lookup, Presence, Source
 from iamdsl.engine.request import Caller, CallerKind, Request
 
 if TYPE_CHECKING:
@@ -42,11 +42,31 @@ def may_be_fact(lower: str) -> bool:
     return lower.startswith(_FACT_PREFIXES) or ":resourcetag/" in lower
 
 
+_PLAIN, _FACT, _DEFAULTED_KEY = 0, 1, 2  # what a lower-cased key can be: neither, a fact, or a key with a default
+_KINDS: dict[str, int] = {}  # `_kind`'s answers: keys come from policies, so they are few
+
+
+def _kind(lower: str) -> int:
+    found = _FACT if may_be_fact(lower) else _DEFAULTED_KEY if lower in _DEFAULTED else _PLAIN
+    if len(_KINDS) >= 65_536:
+        _KINDS.clear()
+    _KINDS[lower] = found
+    return found
+
+
 def _put(context: Context, key: str, value) -> None:
     if not may_be_fact(key.lower()):
         raise ValueError(f"the fact `{key}` is outside what `may_be_fact` allows: widen it")
-    derived = Source.DERIVED
-    context.setdefault(key, Lookup.absent(derived) if value is None else Lookup.given(value, derived))
+    values = None if value is None else (value,) if isinstance(value, str) else tuple(value)
+    found = _LOOKUPS.get(values)
+    if found is None:  # facts repeat across callers and resources (accounts, types, org IDs): one lookup each
+        if len(_LOOKUPS) >= _MEMO_SIZE:
+            _LOOKUPS.clear()
+        found = _LOOKUPS[values] = LEFT_OUT if values is None else Lookup(_PRESENCE_GIVEN, values, _SOURCE_DERIVED)
+    context.setdefault(key, found)
+
+
+_LOOKUPS: dict[tuple[str, ...] | None, Lookup] = {}  # `_put`'s lookups (immutable, so shared), by their values
 
 
 class Facts:
@@ -84,8 +104,8 @@ class Facts:
         if at is not now:
             moment = now if now.tzinfo else now.replace(tzinfo=timezone.utc)
             keys = {
-                "aws:currenttime": Lookup.given(moment.strftime("%Y-%m-%dT%H:%M:%SZ"), Source.DEFAULT),
-                "aws:epochtime": Lookup.given(str(int(moment.timestamp())), Source.DEFAULT),
+                "aws:currenttime": Lookup.given(moment.strftime("%Y-%m-%dT%H:%M:%SZ"), _SOURCE_DEFAULT),
+                "aws:epochtime": Lookup.given(str(int(moment.timestamp())), _SOURCE_DEFAULT),
             }
             self._clock = (now, keys)
         return keys
@@ -98,8 +118,8 @@ class Facts:
         """
         memo_key = (
             caller.kind, caller.account, caller.principal_arn, id(caller.entity), caller.service,
-            caller.session_name if caller.kind is CallerKind.FEDERATED_USER else None,
-            tuple(caller.session_tags.items()),
+            caller.session_name if caller.kind is _CALLER_FEDERATED_USER else None,
+            tuple(caller.session_tags.items()) if caller.session_tags else (),
         )
         found = self._memo.get(memo_key)
         if found is not None:
@@ -114,19 +134,19 @@ class Facts:
         put("aws:PrincipalAccount", caller.account if authenticated else None)
         put("aws:PrincipalArn", caller.principal_arn if authenticated else None)
         put("aws:PrincipalType", {
-            CallerKind.USER: "User", CallerKind.ROLE_SESSION: "AssumedRole", CallerKind.FEDERATED_USER: "FederatedUser",
-            CallerKind.ROOT: "Account", CallerKind.ANONYMOUS: "Anonymous",
+            _CALLER_USER: "User", _CALLER_ROLE_SESSION: "AssumedRole", _CALLER_FEDERATED_USER: "FederatedUser",
+            _CALLER_ROOT: "Account", _CALLER_ANONYMOUS: "Anonymous",
         }.get(caller.kind))
-        put("aws:username", caller.entity.name if caller.kind is CallerKind.USER and caller.entity else None)
+        put("aws:username", caller.entity.name if caller.kind is _CALLER_USER and caller.entity else None)
         # R7: present on signed requests only, so absent for anonymous callers (a data-perimeter
         # RCP writes BoolIfExists for exactly this reason).
-        put("aws:PrincipalIsAWSService", "true" if caller.kind is CallerKind.SERVICE else "false" if authenticated else None)
-        put("aws:PrincipalServiceName", caller.service if caller.kind is CallerKind.SERVICE else None)
-        if caller.kind is CallerKind.ANONYMOUS:
+        put("aws:PrincipalIsAWSService", "true" if caller.kind is _CALLER_SERVICE else "false" if authenticated else None)
+        put("aws:PrincipalServiceName", caller.service if caller.kind is _CALLER_SERVICE else None)
+        if caller.kind is _CALLER_ANONYMOUS:
             put("aws:userid", "anonymous")
-        elif caller.kind is CallerKind.ROOT:
+        elif caller.kind is _CALLER_ROOT:
             put("aws:userid", caller.account)  # R2: the root user's userid is the account ID
-        elif caller.kind is CallerKind.FEDERATED_USER:
+        elif caller.kind is _CALLER_FEDERATED_USER:
             put("aws:userid", f"{caller.account}:{caller.session_name}")
         # users' and roles' unique IDs (AIDA…, AROA…) are not modelled: aws:userid stays unknown
         placement = world.placement(caller.account) if authenticated else None
@@ -202,15 +222,13 @@ class RequestContext:
     looked up on the first key the request does not give.
     """
 
-    __slots__ = ("_given", "_facts", "_request", "_owned", "_resource_account", "_now", "_layers")
+    __slots__ = ("_keys", "_closed", "_where", "_layers")
 
     def __init__(self, facts: Facts, request: Request, owned, resource_account: str | None, now: datetime | None) -> None:
-        self._given = request.context
-        self._facts = facts
-        self._request = request
-        self._owned = owned
-        self._resource_account = resource_account
-        self._now = now
+        given = request.context
+        self._keys = given.keys  # what most reads need; the rest is read only on the way to the facts or a default
+        self._closed = given.closed
+        self._where = (facts, request, owned, resource_account, now)
         self._layers: tuple[Context, Context] | None = None  # resource facts, then principal facts (the later a key's layer is merged in, the earlier it is read)
 
     def get(self, key: str) -> Lookup:
@@ -218,45 +236,42 @@ class RequestContext:
 
     def get_lower(self, lower: str) -> Lookup:
         """`get` for a key already in lower case (compiled conditions lower theirs once)."""
-        given = self._given
-        found = given.keys.get(lower)
+        found = self._keys.get(lower)
         if found is not None:
             return found
-        if not may_be_fact(lower):
-            return self._not_a_fact(lower)
+        kind = _KINDS.get(lower)
+        if kind is None:
+            kind = _kind(lower)
+        if kind != _FACT:
+            if kind == _DEFAULTED_KEY:
+                found = self._default(lower)
+                if found is not None:
+                    return found
+            # A key the request does not give and the model never implies.
+            if self._closed:
+                return NOT_LISTED
+            for prefix in self._where[1].context.closed_prefixes:  # the facts' own prefixes are facts' keys
+                if lower.startswith(prefix):
+                    return LEFT_OUT
+            return UNKNOWN
         layers = self._layers
         if layers is None:
-            facts = self._facts
-            principal = facts.principal(self._request.caller)
-            resource = facts.resource(self._request, self._owned, self._resource_account)
+            facts, request, owned, resource_account, _ = self._where
+            principal = facts.principal(request.caller)
+            resource = facts.resource(request, owned, resource_account)
             layers = self._layers = (resource, principal)
         for layer in layers:
             found = layer.keys.get(lower)
             if found is not None:
                 return found
-        found = self._default(lower)
-        if found is not None:
-            return found
-        if given.closed:
+        # No fact key has a default.
+        if self._closed:
             return NOT_LISTED
         # The prefixes listed in full: the request's and its facts' (a union `merged` builds, read in place).
-        for prefixes in (given.closed_prefixes, layers[0].closed_prefixes, layers[1].closed_prefixes):
+        for prefixes in (self._where[1].context.closed_prefixes, layers[0].closed_prefixes, layers[1].closed_prefixes):
             for prefix in prefixes:
                 if lower.startswith(prefix):
                     return LEFT_OUT
-        return UNKNOWN
-
-    def _not_a_fact(self, lower: str) -> Lookup:
-        """`get` for a key the request does not give and the model never implies."""
-        found = self._default(lower)
-        if found is not None:
-            return found
-        given = self._given
-        if given.closed:
-            return NOT_LISTED
-        for prefix in given.closed_prefixes:  # the facts' own prefixes are facts' keys
-            if lower.startswith(prefix):
-                return LEFT_OUT
         return UNKNOWN
 
     def _default(self, lower: str) -> Lookup | None:
@@ -268,6 +283,20 @@ class RequestContext:
             return _NOT_VIA_SERVICE
         if lower == "aws:calledvia":
             return _NOT_CALLED_VIA if self.get("aws:ViaAWSService").values == ("false",) else None
-        if self._now is not None:
-            return self._facts.time_keys(self._now)[lower]
+        facts, _, _, _, now = self._where
+        if now is not None:
+            return facts.time_keys(now)[lower]
         return None
+
+
+# Enum members read by the functions above, as module globals: on Python 3.11 every `Enum.MEMBER`
+# goes through the enum metaclass's `__getattr__` hook, several times slower than reading a global.
+_CALLER_ANONYMOUS = CallerKind.ANONYMOUS
+_CALLER_FEDERATED_USER = CallerKind.FEDERATED_USER
+_CALLER_ROLE_SESSION = CallerKind.ROLE_SESSION
+_CALLER_ROOT = CallerKind.ROOT
+_CALLER_SERVICE = CallerKind.SERVICE
+_CALLER_USER = CallerKind.USER
+_SOURCE_DEFAULT = Source.DEFAULT
+_SOURCE_DERIVED = Source.DERIVED
+_PRESENCE_GIVEN = Presence.GIVEN

@@ -27,7 +27,7 @@ class CallerKind(str, enum.Enum):
     @property
     def has_identity_side(self) -> bool:
         """Callers with identity policies, boundaries and SCPs (R58: the others have none)."""
-        return self in (CallerKind.USER, CallerKind.ROLE_SESSION, CallerKind.FEDERATED_USER, CallerKind.ROOT)
+        return self in (_CALLER_USER, _CALLER_ROLE_SESSION, _CALLER_FEDERATED_USER, _CALLER_ROOT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,15 +45,15 @@ class Caller:
 
     @property
     def label(self) -> str:
-        if self.kind is CallerKind.ANONYMOUS:
+        if self.kind is _CALLER_ANONYMOUS:
             return "anonymous"
-        if self.kind is CallerKind.SERVICE:
+        if self.kind is _CALLER_SERVICE:
             return f"service {self.service}"
-        if self.kind in (CallerKind.WEB_IDENTITY, CallerKind.SAML):
+        if self.kind in (_CALLER_WEB_IDENTITY, _CALLER_SAML):
             return f"{self.kind.value} caller of {self.provider}"
-        if self.kind is CallerKind.ROOT:
+        if self.kind is _CALLER_ROOT:
             return f"{self.arn} (root user)"
-        if self.entity is not None and self.kind is CallerKind.ROLE_SESSION:
+        if self.entity is not None and self.kind is _CALLER_ROLE_SESSION:
             return f"{self.entity.qualified_name} (session {self.session_name})"
         if self.entity is not None:
             return self.entity.qualified_name
@@ -71,3 +71,15 @@ class Request:
     resource: str  # an ARN, or "*" for actions without resource-level permissions (R5)
     context: Context = field(default_factory=Context)
     resource_account: str | None = None  # when the ARN does not say (S3); derived from the model if None
+
+
+# Enum members read by the functions above, as module globals: on Python 3.11 every `Enum.MEMBER`
+# goes through the enum metaclass's `__getattr__` hook, several times slower than reading a global.
+_CALLER_ANONYMOUS = CallerKind.ANONYMOUS
+_CALLER_FEDERATED_USER = CallerKind.FEDERATED_USER
+_CALLER_ROLE_SESSION = CallerKind.ROLE_SESSION
+_CALLER_ROOT = CallerKind.ROOT
+_CALLER_SAML = CallerKind.SAML
+_CALLER_SERVICE = CallerKind.SERVICE
+_CALLER_USER = CallerKind.USER
+_CALLER_WEB_IDENTITY = CallerKind.WEB_IDENTITY

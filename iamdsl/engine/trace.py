@@ -121,7 +121,7 @@ class StatementTrace:
 
     @property
     def is_deny(self) -> bool:
-        return self.statement.effect is Effect.DENY
+        return self.statement.effect is _EFFECT_DENY
 
     def _fields(self) -> tuple:
         return (
@@ -215,7 +215,7 @@ class Trace:
         return [entry for entry in self.layers if entry.layer is kind]
 
     def deciding_statements(self) -> list[StatementTrace]:
-        return [st for entry in self.layers for st in entry.statements if st.applies is not Truth.FALSE]
+        return [st for entry in self.layers for st in entry.statements if st.applies is not _TRUTH_FALSE]
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,3 +228,9 @@ class PolicyRef:
     @property
     def kind(self) -> PolicyKind:
         return self.policy.kind
+
+
+# Enum members read by the functions above, as module globals: on Python 3.11 every `Enum.MEMBER`
+# goes through the enum metaclass's `__getattr__` hook, several times slower than reading a global.
+_EFFECT_DENY = Effect.DENY
+_TRUTH_FALSE = Truth.FALSE

@@ -28,18 +28,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from iamdsl.engine.algorithm import Scenario
+from iamdsl.engine import algorithm
 from iamdsl.engine.arn import request_fields
 from iamdsl.engine.compiled import RequestFacts
 from iamdsl.engine.decision import Decision
+from iamdsl.engine.facts import RequestContext
+from iamdsl.engine.levels import NOTHING, Part
 from iamdsl.engine.trace import GrantClass, Layer, Trace, Truth
 
 if TYPE_CHECKING:
     from iamdsl.engine.evaluate import Evaluator
+    from iamdsl.engine.policy_index import PolicyIndex
     from iamdsl.engine.request import Request
 
 _TRUE, _FALSE, _UNKNOWN = Truth.TRUE, Truth.FALSE, Truth.UNKNOWN
-_ANSWERED_BY_WHO_CALLS = frozenset({"sts:getcalleridentity", "sts:assumerole", "sts:getfederationtoken"})
 
 
 class Undecided(Exception):
@@ -48,68 +50,69 @@ class Undecided(Exception):
 
 def decide(evaluator: Evaluator, request: Request) -> Decision | None:
     """The decision `evaluator` would take for `request`, with an empty trace; None when unknown statements matter."""
-    if request.action.lower() in _ANSWERED_BY_WHO_CALLS and evaluator.special_case(request) is not None:
+    action = request.action
+    if (evaluator._actions.get(action) or evaluator.action_facts(action)).special and evaluator.special_case(request) is not None:
         return None  # R78, R81: rare, and the evaluator words them
     caller = request.caller
     owned, resource_account = evaluator.resource_side(request)
     cross_account = caller.account is not None and resource_account is not None and caller.account != resource_account
     view = _Statements(evaluator, request, owned, resource_account)
+    fields = view.fields
+    service = fields[2] if fields is not None else None  # the ARN's third field, which the algorithm and the caveats read
     try:
-        verdict = Scenario(evaluator.settings, request, owned, resource_account, cross_account, view).decide()
+        verdict = algorithm.decide(evaluator.settings, request, owned, resource_account, cross_account, view, service)
     except Undecided:
         return None
     # The trace records no statements: only the accounts and what blocked the request.
     trace = Trace([], [], cross_account, caller.account, resource_account, verdict.missing_side, verdict.blocked_by, [])
-    caveats, not_modelled = evaluator._caveats(request, owned)
-    return Decision(verdict.outcome, request, verdict.reason, trace, frozenset(verdict.reasons), caveats=caveats, not_modelled=not_modelled)
+    caveats, not_modelled = evaluator._caveats(request, owned, service)
+    return Decision(verdict.outcome, request, verdict.reason, trace, frozenset(verdict.reasons), (), (), (), caveats, not_modelled)
 
 
 class _Statements(RequestFacts):
     """The statements in play, asked about lazily; answers algorithm.py's `Statements` questions.
 
-    It is also the request's facts that compiled statements read.
+    It is also the request's facts that compiled statements read.  The levels
+    come in the evaluator's parts (levels.py): every policy with a Deny, in
+    order, and per layer its levels' policies with an Allow.
     """
 
-    __slots__ = ("action", "levels", "_allowed", "_by_layer")
+    __slots__ = ("action", "denies", "identity", "boundary", "session", "resource_part", "scps", "rcps", "endpoint")
 
     def __init__(self, evaluator: Evaluator, request: Request, owned, resource_account: str | None) -> None:
         resource = request.resource
-        super().__init__(resource, request_fields(resource), request.caller, evaluator.request_context(request, owned, resource_account))
+        self.resource = resource
+        self.fields = request_fields(resource)
+        self.caller = request.caller
+        self.context = RequestContext(evaluator.facts, request, owned, resource_account, evaluator.now)
         self.action = request.action
-        # Each level (a layer, or one SCP or RCP level): its layer, label, and policies with their index.
-        self.levels = evaluator.in_play(request, owned, resource_account)
-        self._allowed: dict[int, Truth] = {}  # level position -> whether an Allow of it applies
-        self._by_layer: dict[Layer, list[int]] | None = None
+        plan, session, resource_part, rcps, endpoint = evaluator.parts(request, owned, resource_account)
+        self.identity, self.boundary, self.scps = plan.identity, plan.boundary, plan.scps
+        self.session, self.resource_part, self.rcps, self.endpoint = session, resource_part, rcps, endpoint
+        # Every policy with a Deny, in the order of `Evaluator.in_play` (most parts hold none).
+        self.denies = plan.head_denies + session.denies + resource_part.denies + plan.scps.denies + rcps.denies + endpoint.denies
 
     # ------------------------------------------------------------ algorithm.py's questions
     def deny(self) -> tuple[str, set[Layer]] | None:
         first: str | None = None  # the policy of the first Deny that applies, or may
         layers: set[Layer] = set()
         certain = False  # whether some Deny applies for certain
-        action, facts = self.action, self
-        for layer, _, policies, _ in self.levels:
+        action = self.action
+        for layer, label, index in self.denies:
             if certain and layer in layers:
                 continue  # nothing more to learn here
-            for ref, index in policies:
-                if not index.has_denies:
+            for statement in (index.by_action.get(action) or index.for_action(action)).denies:
+                truth = statement.applies(self)
+                if truth is _FALSE:
                     continue
-                denies = (index.by_action.get(action) or index.for_action(action)).denies
-                if not denies:
-                    continue
-                for statement in denies:
-                    truth = statement.applies(facts)
-                    if truth is _FALSE:
-                        continue
-                    # An unknown Deny counts in the worst case, which is the one reported
-                    # when a certain Deny makes both cases EXPLICIT_DENY.
-                    if first is None:
-                        first = ref.label
-                    layers.add(layer)
-                    if truth is _TRUE:
-                        certain = True
-                    if certain:
-                        break
-                if certain and layer in layers:
+                # An unknown Deny counts in the worst case, which is the one reported
+                # when a certain Deny makes both cases EXPLICIT_DENY.
+                if first is None:
+                    first = label
+                layers.add(layer)
+                if truth is _TRUE:
+                    certain = True
+                if certain:
                     break
         if certain:
             return first, layers
@@ -118,19 +121,18 @@ class _Statements(RequestFacts):
         return None
 
     def unallowed_level(self, layer: Layer) -> str | None:
-        levels = self.levels
-        for position in (self._by_layer or self._positions()).get(layer, ()):
-            truth = self._allows_at(position)
+        for label, indexes in self._part(layer).allows:
+            truth = self._allows(indexes)
             if truth is _UNKNOWN:
                 raise Undecided  # allowed in the best case, not in the worst
             if truth is _FALSE:
-                return levels[position][1]
+                return label
         return None
 
     def allows(self, layer: Layer) -> bool:
         undecided = False
-        for position in (self._by_layer or self._positions()).get(layer, ()):
-            truth = self._allows_at(position)
+        for _, indexes in self._part(layer).allows:
+            truth = self._allows(indexes)
             if truth is _TRUE:
                 return True
             undecided = undecided or truth is _UNKNOWN
@@ -139,17 +141,15 @@ class _Statements(RequestFacts):
         return False
 
     def present(self, layer: Layer) -> bool:
-        return layer in (self._by_layer or self._positions())
+        return bool(self._part(layer).levels)
 
     def grants(self) -> set[GrantClass]:
         found: set[GrantClass] = set()
-        action, facts, caller = self.action, self, self.caller
-        for layer, _, policies, _ in self.levels:
-            if layer is not Layer.RESOURCE:
-                continue
-            for _, index in policies:
+        action, caller = self.action, self.caller
+        for _, indexes in self.resource_part.allows:
+            for index in indexes:
                 for statement in (index.by_action.get(action) or index.for_action(action)).allows:
-                    truth = statement.applies(facts)
+                    truth = statement.applies(self)
                     if truth is _UNKNOWN:
                         raise Undecided  # the best case has its grant, the worst case does not
                     if truth is _TRUE:
@@ -159,32 +159,43 @@ class _Statements(RequestFacts):
         return found
 
     # ------------------------------------------------------------ one level
-    def _positions(self) -> dict[Layer, list[int]]:
-        """The positions of each layer's levels, in order (only decisions that no Deny settles ask)."""
-        found = self._by_layer
-        if found is None:
-            found = self._by_layer = {}
-            for position, (layer, _, _, _) in enumerate(self.levels):
-                found.setdefault(layer, []).append(position)
+    def _part(self, layer: Layer) -> Part:
+        if layer is _LAYER_SCP:
+            return self.scps
+        if layer is _LAYER_RCP:
+            return self.rcps
+        if layer is _LAYER_IDENTITY:
+            return self.identity
+        if layer is _LAYER_BOUNDARY:
+            return self.boundary
+        if layer is _LAYER_RESOURCE:
+            return self.resource_part
+        if layer is _LAYER_SESSION:
+            return self.session
+        if layer is _LAYER_ENDPOINT:
+            return self.endpoint
+        return NOTHING
+
+    def _allows(self, indexes: tuple[PolicyIndex, ...]) -> Truth:
+        """Whether an Allow of a level's policies applies: TRUE at the first that does, else UNKNOWN if one may."""
+        found = _FALSE
+        action = self.action
+        for index in indexes:
+            for statement in (index.by_action.get(action) or index.for_action(action)).allows:
+                truth = statement.applies(self)
+                if truth is _TRUE:
+                    return _TRUE
+                if truth is _UNKNOWN:
+                    found = _UNKNOWN
         return found
 
-    def _allows_at(self, position: int) -> Truth:
-        """Whether an Allow of the level applies: TRUE at the first that does, else UNKNOWN if one may."""
-        found = self._allowed.get(position)
-        if found is None:
-            found = _FALSE
-            action, facts = self.action, self
-            for _, index in self.levels[position][2]:
-                if not index.has_allows:
-                    continue
-                for statement in (index.by_action.get(action) or index.for_action(action)).allows:
-                    truth = statement.applies(facts)
-                    if truth is _TRUE:
-                        found = _TRUE
-                        break
-                    if truth is _UNKNOWN:
-                        found = _UNKNOWN
-                if found is _TRUE:
-                    break
-            self._allowed[position] = found
-        return found
+
+# Enum members read by the functions above, as module globals: on Python 3.11 every `Enum.MEMBER`
+# goes through the enum metaclass's `__getattr__` hook, several times slower than reading a global.
+_LAYER_BOUNDARY = Layer.BOUNDARY
+_LAYER_ENDPOINT = Layer.ENDPOINT
+_LAYER_IDENTITY = Layer.IDENTITY
+_LAYER_RCP = Layer.RCP
+_LAYER_RESOURCE = Layer.RESOURCE
+_LAYER_SCP = Layer.SCP
+_LAYER_SESSION = Layer.SESSION

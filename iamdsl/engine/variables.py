@@ -71,12 +71,12 @@ class Substitution:
 
     @property
     def resolved(self) -> bool:
-        return self.outcome is Outcome.RESOLVED
+        return self.outcome is _OUTCOME_RESOLVED
 
     @property
     def pattern(self) -> Pattern:
         """The pattern to match with; only when every variable was resolved."""
-        if self.outcome is not Outcome.RESOLVED:
+        if self.outcome is not _OUTCOME_RESOLVED:
             raise ValueError(f"no pattern: the substitution is {self.outcome.value}")
         if len(self.parts) == 1 and isinstance(self.parts[0], str):
             return self.parts[0]  # plain policy text, the usual case
@@ -125,7 +125,7 @@ def _escape(text: str, *, wildcards: bool) -> str:
 def substitute(text: str, context: Context, *, enabled: bool) -> Substitution:
     """Substitute the policy variables of `text` from `context` (R23)."""
     if not enabled or "${" not in text:
-        return Substitution(Outcome.RESOLVED, (text,))
+        return Substitution(_OUTCOME_RESOLVED, (text,))
     parts: list[Part] = []
     missing: list[str] = []
     unknown: list[str] = []
@@ -144,9 +144,9 @@ def substitute(text: str, context: Context, *, enabled: bool) -> Substitution:
             continue
         key, default = shape.group(1), shape.group(2)
         value, state = _value(key, context)
-        if state is Presence.GIVEN:
+        if state is _PRESENCE_GIVEN:
             parts.append(Literal(value))
-        elif state is Presence.UNKNOWN:
+        elif state is _PRESENCE_UNKNOWN:
             parts.append(Variable(key, default, found.group(0)))
             unknown.append(key)
         elif default is not None:
@@ -156,7 +156,7 @@ def substitute(text: str, context: Context, *, enabled: bool) -> Substitution:
             missing.append(key)
     if position < len(text):
         parts.append(text[position:])
-    outcome = Outcome.UNRESOLVED if missing else Outcome.UNKNOWN if unknown else Outcome.RESOLVED
+    outcome = _OUTCOME_UNRESOLVED if missing else _OUTCOME_UNKNOWN if unknown else _OUTCOME_RESOLVED
     return Substitution(outcome, tuple(parts), tuple(missing), tuple(unknown))
 
 
@@ -169,13 +169,13 @@ def _value(key: str, context: Context) -> tuple[str, Presence]:
     """
     known = catalog.condition_key(key)
     if known is not None and known[1].multi:
-        return "", Presence.ABSENT
+        return "", _PRESENCE_ABSENT
     lookup = context.get(key)
-    if lookup.presence is Presence.UNKNOWN:
-        return "", Presence.UNKNOWN
-    if lookup.presence is Presence.GIVEN and len(lookup.values) == 1:
-        return lookup.values[0], Presence.GIVEN
-    return "", Presence.ABSENT
+    if lookup.presence is _PRESENCE_UNKNOWN:
+        return "", _PRESENCE_UNKNOWN
+    if lookup.presence is _PRESENCE_GIVEN and len(lookup.values) == 1:
+        return lookup.values[0], _PRESENCE_GIVEN
+    return "", _PRESENCE_ABSENT
 
 
 def substitute_resource(entry: str, context: Context, *, enabled: bool) -> Substitution:
@@ -186,7 +186,7 @@ def substitute_resource(entry: str, context: Context, *, enabled: bool) -> Subst
     """
     fields = entry.split(":", 5)
     if not enabled or len(fields) < 6 or "${" not in fields[5]:
-        return Substitution(Outcome.RESOLVED, (entry,))
+        return Substitution(_OUTCOME_RESOLVED, (entry,))
     head = ":".join(fields[:5]) + ":"
     rest = substitute(fields[5], context, enabled=True)
     return Substitution(rest.outcome, (head, *rest.parts), rest.missing, rest.unknown)
@@ -202,9 +202,18 @@ def resolve_resource_entry(entry: str, context: Context, *, enabled: bool) -> Pa
     if not enabled or "${" not in entry:
         return entry  # nothing to substitute: the common case, kept cheap
     result = substitute_resource(entry, context, enabled=enabled)
-    if result.outcome is Outcome.UNRESOLVED:
+    if result.outcome is _OUTCOME_UNRESOLVED:
         return None
-    if result.outcome is Outcome.UNKNOWN:
-        return Presence.UNKNOWN
+    if result.outcome is _OUTCOME_UNKNOWN:
+        return _PRESENCE_UNKNOWN
     return result.pattern
 
+
+# Enum members read by the functions above, as module globals: on Python 3.11 every `Enum.MEMBER`
+# goes through the enum metaclass's `__getattr__` hook, several times slower than reading a global.
+_OUTCOME_RESOLVED = Outcome.RESOLVED
+_OUTCOME_UNKNOWN = Outcome.UNKNOWN
+_OUTCOME_UNRESOLVED = Outcome.UNRESOLVED
+_PRESENCE_ABSENT = Presence.ABSENT
+_PRESENCE_GIVEN = Presence.GIVEN
+_PRESENCE_UNKNOWN = Presence.UNKNOWN

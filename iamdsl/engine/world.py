@@ -66,6 +66,8 @@ class World:
         self._boundaries: dict[int, tuple[IdentityEntity, PolicyRef | None]] = {}  # the entity is held, so its id() stays its own
         self._owners: dict[str, OwnedResource] = {}
         self._without_policy: dict[str, OwnedResource] = {}  # role ARN -> the role with its trust policy set aside (R71)
+        self._declared: dict[int, OwnedResource] = {}  # per declared resource or entity, by identity (`_owned`)
+        self._undeclared: dict[str | None, OwnedResource] = {}  # ARNs the model does not declare, by account
         self._level_memo: dict[tuple[str | None, str], list[tuple[str, list[PolicyRef]]] | None] = {}
 
     def _place(self, org: Organization, units: tuple[OrgUnit, ...]) -> None:
@@ -92,7 +94,7 @@ class World:
             return cached
         found: list[PolicyRef] = []
         owners = [entity]
-        if entity.kind is PrincipalKind.USER:
+        if entity.kind is _PRINCIPAL_USER:
             owners += [self.model.principals[g] for g in entity.groups if g in self.model.principals]
         for owner in owners:
             for policy in owner.inline_policies:
@@ -141,23 +143,41 @@ class World:
 
     def _find_owner(self, arn: str) -> OwnedResource:
         if arn == "*":
-            return OwnedResource(None, None)
+            return _NOBODY
         resource = self.resources_by_arn.get(arn)
         if resource is None and arn.startswith("arn:") and ":s3:::" in arn:
             bucket = arn.split(":::", 1)[1].split("/", 1)[0]
             resource = self.buckets.get(bucket)
         if resource is not None:
-            policy = PolicyRef(f"{resource.qualified_name}:policy", resource.policy) if resource.policy else None
-            return OwnedResource(self.account_ids.get(resource.account), policy, resource=resource)
+            return self._owned(resource, None)
         entity = self.entities_by_arn.get(arn)
         if entity is not None:
-            policy = None
-            if entity.trust_policy is not None:
-                policy = PolicyRef(f"{entity.qualified_name}:trust", entity.trust_policy)
-            return OwnedResource(self.account_ids.get(entity.account), policy, entity=entity)
+            return self._owned(None, entity)
         fields = arn.split(":", 5)
         account = fields[4] if len(fields) == 6 and fields[4].isdigit() and len(fields[4]) == 12 else None
-        return OwnedResource(account, None)
+        found = self._undeclared.get(account)
+        if found is None:
+            if len(self._undeclared) >= _MEMO_SIZE:
+                self._undeclared.clear()
+            found = self._undeclared[account] = OwnedResource(account, None)
+        return found
+
+    def _owned(self, resource: Resource | None, entity: IdentityEntity | None) -> OwnedResource:
+        """One `OwnedResource` per declared resource or entity, shared by all the ARNs that name it (a bucket's
+        objects): decisions memoise what they derive from it (its policy's index, its facts) by identity."""
+        held = resource if resource is not None else entity
+        found = self._declared.get(id(held))
+        if found is not None and (found.resource is held or found.entity is held):
+            return found
+        if resource is not None:
+            policy = PolicyRef(f"{resource.qualified_name}:policy", resource.policy) if resource.policy else None
+            found = OwnedResource(self.account_ids.get(resource.account), policy, resource=resource)
+        else:
+            assert entity is not None
+            policy = PolicyRef(f"{entity.qualified_name}:trust", entity.trust_policy) if entity.trust_policy is not None else None
+            found = OwnedResource(self.account_ids.get(entity.account), policy, entity=entity)
+        self._declared[id(held)] = found  # holds the resource or entity, so its id() stays its own
+        return found
 
     # ---------------------------------------------------------------- organizations
     def scp_levels(self, account_id: str | None) -> list[tuple[str, list[PolicyRef]]] | None:
@@ -196,5 +216,13 @@ class World:
         return service.lower() in catalog.rcp_supported_services()
 
 
+_NOBODY = OwnedResource(None, None)  # the resource `*`
+
+
 def policy_ref(label: str, policy: Policy | None) -> PolicyRef | None:
     return PolicyRef(label, policy) if policy is not None else None
+
+
+# Enum members read by the functions above, as module globals: on Python 3.11 every `Enum.MEMBER`
+# goes through the enum metaclass's `__getattr__` hook, several times slower than reading a global.
+_PRINCIPAL_USER = PrincipalKind.USER

@@ -185,6 +185,12 @@ def _edges(decision: Decision, names: Names) -> list[Edge]:
         return delegate
     direct = _grant(resource, _TO_CALLER)
     through_account = _grant(resource, (GrantClass.ACCOUNT,))
+    # A grant that only may apply did not decide: draw the sure one when there is one, and
+    # within one account, an ALLOWED answer that no sure grant made was made by the identity side.
+    if _sure(direct) != _sure(through_account):
+        direct, through_account = (direct, None) if _sure(direct) else (None, through_account)
+    if not trace.cross_account and decision.outcome is Outcome.ALLOWED:
+        direct, through_account = (direct if _sure(direct) else None), (through_account if _sure(through_account) else None)
     if not trace.cross_account:
         if direct is not None:  # R61: a grant to the caller itself needs no identity Allow
             return [grant(who, _TO_CALLER)]
@@ -199,6 +205,10 @@ def _edges(decision: Decision, names: Names) -> list[Edge]:
     if direct is not None:
         return [grant(who, _TO_CALLER), *delegate]
     return [Edge(node, kind, account, EdgeState.MISSING, policy), *delegate]
+
+
+def _sure(st: StatementTrace | None) -> bool:
+    return st is not None and st.applies is Truth.TRUE
 
 
 def _grant(layer: LayerTrace | None, classes: tuple[GrantClass, ...]) -> StatementTrace | None:

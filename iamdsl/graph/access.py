@@ -73,6 +73,18 @@ def principal_access(model: Model, name: str, caller: Caller, *, resource: str |
     return Access(frozenset(allowed), frozenset(conditional))
 
 
+def plans(model: Model) -> dict[str, list[tuple[str, list[list[str]]]]]:
+    """For each declared resource's ARN, the requests `principal_access` asks about it: each
+    target (the ARN, and `ARN/*` for children) with its actions in groups that every principal
+    decides alike.  The Permissions Graph (build.py) asks them for many principals, with a context."""
+    grouping = _Grouping(model)
+    targets = dict(resource_targets(model))
+    return {
+        resource.arn: [(arn, grouping.groups(arn, targets[arn])) for arn in (resource.arn, resource.arn + "/*") if arn in targets]
+        for resource in model.resources.values()
+    }
+
+
 def _plan(model: Model, resource: str | None, *, exact: bool) -> list[tuple[str, list[list[str]]]]:
     grouping = _Grouping(model)
     targets = resource_targets(model)
@@ -116,14 +128,15 @@ def principals(model: Model) -> list[tuple[str, Caller]]:
 
 def resource_targets(model: Model) -> list[tuple[str, tuple[str, ...]]]:
     """Each resource ARN with the catalogue actions that act on it (children as `ARN/*`)."""
-    found: dict[str, list[str]] = {}
+    found: dict[str, list[tuple[str, ...]]] = {}
 
     def add(arn: str, info: catalog.ResourceTypeInfo | None) -> None:
         if info is None:
             return  # a raw ARN the catalogue cannot place: no action is known to act on it
-        found.setdefault(arn, []).extend(actions_on(info))
-        for child in catalog.child_types(info):
-            found.setdefault(arn + "/*", []).extend(actions_on(child))
+        own, children = type_actions(info)
+        found.setdefault(arn, []).append(own)
+        for actions in children:
+            found.setdefault(arn + "/*", []).append(actions)
 
     for resource in model.resources.values():
         add(resource.arn, catalog.resource_type(resource.service, resource.type) if resource.type else resource_type_of(resource.arn, model))
@@ -132,7 +145,14 @@ def resource_targets(model: Model) -> list[tuple[str, tuple[str, ...]]]:
     for managed in model.managed_policies.values():
         if managed.account in model.accounts:  # AWS-managed policies belong to no account of the model
             add(managed.arn, catalog.resource_type("iam", "policy"))
-    return [(arn, tuple(dict.fromkeys(actions))) for arn, actions in found.items()]
+    # One type's actions are one shared tuple: most targets keep it as it is (cheaper, and callers may memoise by it).
+    return [(arn, lists[0] if len(lists) == 1 else tuple(dict.fromkeys(a for actions in lists for a in actions))) for arn, lists in found.items()]
+
+
+@functools.cache
+def type_actions(info: catalog.ResourceTypeInfo) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+    """The actions on a type, and on each of its child types: once per type (a large model has tens of thousands of resources of a few types)."""
+    return actions_on(info), tuple(actions_on(child) for child in catalog.child_types(info))
 
 
 def actions_on(info: catalog.ResourceTypeInfo) -> tuple[str, ...]:

@@ -16,7 +16,8 @@ reach?" from policy text alone, erring towards "might":
   it; one that names a role or user reaches that principal.
 
 Root users and symbolic principals are not pruned: the root user needs no
-identity Allow in its own account (R63).  The engine then decides each
+identity Allow in its own account (R63).  Nor is anyone for sts:GetCallerIdentity,
+which every authenticated caller may call with no policy (R81).  The engine then decides each
 candidate exactly, so pruning changes how long `who can` takes, never its
 answer (tests/graph/test_who_can.py checks that against asking everyone).
 """
@@ -77,6 +78,8 @@ class Candidates:
     def might_be_allowed(self, actions: tuple[str, ...], resource: str) -> set[str] | None:
         """Names of the roles and users an Allow might reach for some of `actions` on `resource`; None for everyone."""
         pairs, _skipped = requests_for(actions, resource, self.model)
+        if any(action.lower() == "sts:getcalleridentity" for action, _ in pairs):
+            return EVERYONE  # R81: allowed to every authenticated caller, with no policy at all
         granted = self._resource_side(pairs, resource)
         if granted is EVERYONE:
             return EVERYONE

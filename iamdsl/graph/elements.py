@@ -21,7 +21,10 @@ Two families of edges, each pointing the way its arrow reads:
 
 Every edge was decided by the engine.  An edge that holds only under some
 context is `conditional`, and carries the conditions that must hold
-(`conditions`) and those that must not (`unless`).
+(`conditions`) and those that must not (`unless`).  An edge that holds in
+every context can still carry some actions only under conditions (`maybe`):
+`A.root --Delegate--> A.Auditor` for s3:GetObject, and s3:DeleteObject when
+MFA is present.
 """
 
 from __future__ import annotations
@@ -77,10 +80,11 @@ class Vertex:
     kind: VertexKind
     account: str | None = None  # account name, where it has one
     arn: str | None = None
+    title: str | None = None  # a shorter name for pictures: `oidc token.actions.githubusercontent.com`
 
     @property
     def label(self) -> str:
-        return self.id
+        return self.title or self.id
 
 
 @dataclass(frozen=True, slots=True)

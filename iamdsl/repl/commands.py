@@ -194,17 +194,24 @@ def _changes(session: "Session", args: list[str]) -> Output:
     return Output("\n".join(lines))
 
 
-@command(":diff", "the access gained and lost since the files were read")
+@command(":diff", "the access and become edges gained and lost since the files were read")
 def _diff(session: "Session", args: list[str]) -> Output:
-    """Compares every request of the model's principals, actions and resources
-    before and after the unsaved changes.  Under `:explain full`, every action is listed."""
+    """Compares the session's model with the files as last read, over every
+    principal (symbolic ones included), catalogue action and resource, and the
+    become edges (assume-role, PassRole, policy editing), as `iamdsl diff`
+    does: only the requests the changes can affect are asked again.  Under
+    `:explain full`, every action is listed; `:format json` gives the
+    `iamdsl/diff/v1` document (docs/diff.md)."""
     if args:
         return _usage(":diff", ":diff takes no arguments")
+    from iamdsl.explain.diff_output import diff_json, edge_text
     from iamdsl.explain.names import Names
     from iamdsl.graph.diff import grouped
 
     before, after = session.base_model, session.model
     found = session.access_diff()
+    if session.output_format == "json":
+        return Output(json.dumps(diff_json(found, before, after), indent=2))
     names_after, names_before = Names(after), Names(before)
 
     def name_of(arn: str) -> str:
@@ -217,15 +224,6 @@ def _diff(session: "Session", args: list[str]) -> Output:
         ("gained_conditional", found.gained_conditional),
         ("lost_conditional", found.lost_conditional),
     ]
-    if session.output_format == "json":
-        document = {
-            key: [
-                {"principal": principal, "resource": resource, "name": name_of(resource), "actions": actions}
-                for (principal, resource), actions in grouped(triples).items()
-            ]
-            for key, triples in sections
-        }
-        return Output(json.dumps(document, indent=2))
     if found.empty:
         if session.unsaved:
             return Output("no access gained or lost: the changes grant and remove nothing")
@@ -249,6 +247,12 @@ def _diff(session: "Session", args: list[str]) -> Output:
             lines.append(f"  {principal}")
             for resource, actions in rows:
                 lines.append(f"    on {name_of(resource)}: {_actions(actions, everything)}")
+    paths = [("+", e) for e in sorted(found.paths_gained)] + [("-", e) for e in sorted(found.paths_lost)]
+    paths += [("+ (only under some context)", e) for e in sorted(found.paths_gained_conditional)]
+    paths += [("- (only under some context)", e) for e in sorted(found.paths_lost_conditional)]
+    if paths:
+        lines.append("become edges:")
+        lines.extend(f"  {mark} {edge_text(edge)}" for mark, edge in paths)
     return Output("\n".join(lines))
 
 
@@ -259,6 +263,43 @@ def _actions(actions: list[str], everything: bool, shown: int = 6) -> str:
 
 
 # ------------------------------------------------------------------ files
+
+
+GRAPH_FORMATS = ("mermaid", "dot", "json")
+
+
+@command(":graph", "draw the Permissions Graph of the model as it is now", usage=":graph [mermaid|dot|json] [NAME…]")
+def _graph(session: "Session", args: list[str]) -> Output:
+    """Mermaid by default (JSON under `:format json`), with the unsaved changes in.
+    Each NAME keeps a principal (with whom it can become) or a resource (with who reaches it).
+    `iamdsl graph` also draws SVG and a self-contained HTML page."""
+    from iamdsl.engine.evaluate import Evaluator
+    from iamdsl.graph.build import build_graph
+    from iamdsl.interop.dot import to_dot
+    from iamdsl.interop.graph_json import graph_to_json
+    from iamdsl.interop.mermaid import to_mermaid
+    from iamdsl.language.errors import IamdslError
+
+    fmt = "json" if session.output_format == "json" else "mermaid"
+    if args and args[0] in GRAPH_FORMATS:
+        fmt, args = args[0], args[1:]
+    model = session.model
+    resources = [name for name in args if _is_resource(model, name)]
+    principals = [name for name in args if name not in resources]
+    try:
+        graph = build_graph(
+            model, evaluator=Evaluator(model, now=session.now), principals=principals or None, resources=resources or None
+        )
+    except IamdslError as error:
+        problem = error.diagnostics[0]
+        return Output(f"error: {problem.message}\nhelp: {problem.help or 'name a principal or a resource of the model'}", ok=False)
+    if fmt == "json":
+        return Output(json.dumps(graph_to_json(graph), indent=2))
+    return Output((to_dot(graph) if fmt == "dot" else to_mermaid(graph)).rstrip("\n"))
+
+
+def _is_resource(model, name: str) -> bool:
+    return any(name in (r.qualified_name, r.arn) for r in model.resources.values())
 
 
 @command(":save", "write the changes into the files, atomically, keeping comments", usage=":save [FILE]")

@@ -368,6 +368,7 @@ class IamdslCompleter(Completer):
 _ARGUMENTS = {
     ":explain": ("full", "summary", "denies"),
     ":format": ("text", "json"),
+    ":graph": ("mermaid", "dot", "json"),
 }
 _PATH_COMMANDS = frozenset({":load", ":save", ":include"})
 

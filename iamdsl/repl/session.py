@@ -78,7 +78,7 @@ class Session:
         self._steps: list[_Step] = []
         self._redo: list[str] = []  # texts of undone changes, the last undone last
         self._names: tuple[Model, dict[str, list[str]]] | None = None
-        self._base_access: tuple[Model, Any] | None = None  # the files' access, kept for :diff
+        self._base_access: tuple[Model, Any] | None = None  # the files' side of :diff (graph/diff.py `Side`), kept
         self.startup = Output("")  # what the app shows before the first prompt: a load error, if any
         try:
             self._base = self._read(self.files)
@@ -389,15 +389,14 @@ class Session:
         return Output(text + (f"\n{note}" if note else ""), ok=False)
 
     def access_diff(self) -> "AccessDiff":
-        """The access gained and lost since the files were read (graph/diff.py)."""
-        from iamdsl.graph.access import enumerate_access
-        from iamdsl.graph.diff import diff_access
+        """The access and become edges gained and lost since the files were read (graph/diff.py's incremental diff)."""
+        from iamdsl.graph.diff import Side, diff
 
         base = self._base.model
         if self._base_access is None or self._base_access[0] is not base:
-            self._base_access = (base, enumerate_access(base))  # the files' side is the same for every :diff
-        after = self._base_access[1] if self.model is base else enumerate_access(self.model)
-        return diff_access(self._base_access[1], after)
+            self._base_access = (base, Side(base, now=self.now))  # the files' side is the same for every :diff
+        side = self._base_access[1]
+        return diff(side, side if self.model is base else Side(self.model, now=self.now))
 
     def size(self) -> str:
         """The model's size in words, for banners and the toolbar."""

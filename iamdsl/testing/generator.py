@@ -3,7 +3,8 @@
 Stage: test support (nothing in the pipeline imports it).
 
 `write_org(directory, statements=100_000, seed=1)` writes the `.iam` files of
-an organization: a management account and OUs, member accounts with roles,
+an organization (`accounts=` and `sizes=` shape it; `write_scale_org` writes the
+graph benchmarks' 200 accounts, 20,000 roles and 50,000 resources): a management account and OUs, member accounts with roles,
 users, groups, resources of several types, managed policies and boundaries,
 SCPs and RCPs, cross-account grants and delegations.  `org_text` returns the
 same organization as one text, and `strategies.models()` draws small ones for
@@ -61,6 +62,12 @@ class Sizes:
 LARGE = Sizes()
 SMALL = Sizes(roles=(1, 2), users=(0, 1), groups=(0, 1), resources=(0, 2), policies=(0, 1), boundary=0.3, endpoint=0.2, delegation=0.3, external=1)
 
+# The scale organization of the graph benchmarks (issue #6): 200 accounts, exactly 20,000 roles and
+# 50,000 resources, a few users and groups, and SCALE_STATEMENTS DSL statements spread over them.
+SCALE_ACCOUNTS = 200
+SCALE = Sizes(roles=(100, 100), users=(0, 2), groups=(0, 1), resources=(250, 250), policies=(2, 4), boundary=0.3, endpoint=0.1, delegation=0.5, external=2)
+SCALE_STATEMENTS = 150_000
+
 
 @dataclass(slots=True)
 class Section:
@@ -111,11 +118,10 @@ class _Org:
         plan.roles = _names(v.ROLE_WORDS, pick.between(*sizes.roles), pick)
         plan.users = _names(v.USER_WORDS, pick.between(*sizes.users), pick)
         plan.groups = _names(v.GROUP_WORDS, pick.between(*sizes.groups), pick) if plan.users else []
-        words: list[str] = []
+        words: set[str] = set()
         for _ in range(pick.between(*sizes.resources)):
             kind = pick.choice(v.RESOURCE_KINDS)
             word = _unique(pick.choice(kind.words), words)
-            words.append(word)
             plan.resources.append(ResourcePlan(name, word, kind))
         plan.policies = _names(v.POLICY_WORDS, pick.between(*sizes.policies), pick)
         plan.boundary = "Boundary" if pick.chance(sizes.boundary) else None
@@ -297,15 +303,18 @@ _FULL_ACCESS = "FullAWSAccess"
 
 def _names(words: tuple[str, ...], count: int, pick: Picker) -> list[str]:
     chosen: list[str] = []
+    taken: set[str] = set()
     for _ in range(count):
-        chosen.append(_unique(pick.choice(words), chosen))
+        chosen.append(_unique(pick.choice(words), taken))
     return chosen
 
 
-def _unique(word: str, taken: list[str]) -> str:
+def _unique(word: str, taken: set[str]) -> str:
+    """`word`, or `word2`, `word3`, … : the first one not taken yet, which it then takes (a set: hundreds per account)."""
     candidate, number = word, 2
     while candidate in taken:
         candidate, number = f"{word}{number}", number + 1
+    taken.add(candidate)
     return candidate
 
 
@@ -368,26 +377,49 @@ def render(pick: Picker, statements: int, accounts: int, sizes: Sizes = LARGE, f
     return found
 
 
-def org_files(statements: int, *, seed: int = 0, files: int | None = None) -> dict[str, str]:
+def org_files(
+    statements: int, *, seed: int = 0, files: int | None = None, accounts: int | None = None, sizes: Sizes = LARGE
+) -> dict[str, str]:
     """The files `write_org` writes, by name: `main.iam` first, then `part-NNN.iam`.
 
     `files=None` writes one file up to 10,000 statements, and otherwise a main
-    file plus one part per 10,000.
+    file plus one part per 10,000.  `accounts=None` gives one account per 50
+    statements; `sizes` says how many principals and resources each declares.
     """
-    return render(v.RandomPicker(seed), statements, _accounts_for(statements), LARGE, _files_for(statements, files))
+    count = _accounts_for(statements) if accounts is None else accounts
+    if count < 1:
+        raise ValueError("accounts must be at least 1")
+    return render(v.RandomPicker(seed), statements, count, sizes, _files_for(statements, files))
 
 
-def org_text(statements: int, *, seed: int = 0) -> str:
+def org_text(statements: int, *, seed: int = 0, accounts: int | None = None, sizes: Sizes = LARGE) -> str:
     """A whole organization with exactly `statements` DSL statements, as one text."""
-    return org_files(statements, seed=seed, files=1)[MAIN_FILE]
+    return org_files(statements, seed=seed, files=1, accounts=accounts, sizes=sizes)[MAIN_FILE]
 
 
-def write_org(directory: str | os.PathLike[str], *, statements: int, seed: int = 0, files: int | None = None) -> list[Path]:
+def write_org(
+    directory: str | os.PathLike[str], *, statements: int, seed: int = 0, files: int | None = None,
+    accounts: int | None = None, sizes: Sizes = LARGE,
+) -> list[Path]:
     """Write an organization's `.iam` files into `directory`; the first path is the main file to load."""
+    return _write(directory, org_files(statements, seed=seed, files=files, accounts=accounts, sizes=sizes))
+
+
+def scale_org_files(*, seed: int = 0, statements: int = SCALE_STATEMENTS, files: int | None = None) -> dict[str, str]:
+    """The scale organization (`SCALE`): 200 accounts, 20,000 roles, 50,000 resources, deterministic for a seed."""
+    return org_files(statements, seed=seed, files=files, accounts=SCALE_ACCOUNTS, sizes=SCALE)
+
+
+def write_scale_org(directory: str | os.PathLike[str], *, seed: int = 0, statements: int = SCALE_STATEMENTS, files: int | None = None) -> list[Path]:
+    """Write the scale organization into `directory`; the first path is the main file to load."""
+    return _write(directory, scale_org_files(seed=seed, statements=statements, files=files))
+
+
+def _write(directory: str | os.PathLike[str], found: dict[str, str]) -> list[Path]:
     target = Path(directory)
     target.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, text in org_files(statements, seed=seed, files=files).items():
+    for name, text in found.items():
         path = target / name
         path.write_text(text, encoding="utf-8")
         written.append(path)

@@ -35,13 +35,14 @@ from iamdsl.engine.conditions import CompiledCondition, evaluate_condition
 from iamdsl.engine.context import Context
 from iamdsl.engine.evaluate import Decision, Evaluator, Outcome
 from iamdsl.engine.matching import actions_match, match_statement
+from iamdsl.engine.policy_index import PolicyIndex
 from iamdsl.engine.request import Caller, CallerKind, Request
 from iamdsl.engine.settings import DEFAULT_SETTINGS, Settings
 from iamdsl.engine.trace import Layer, Truth
 from iamdsl.engine.world import World
 from iamdsl.language.errors import IamdslError
 from iamdsl.language.loader import load_text
-from iamdsl.model import Model, Policy, PolicyKind, PrincipalKind, Subject
+from iamdsl.model import Effect, Model, Policy, PolicyKind, PrincipalKind, Statement, Subject
 from iamdsl.testing import scenario_gen
 from iamdsl.testing.generator import SMALL, org_text, render
 from iamdsl.testing.scenarios import load_scenario, scenario_from_data
@@ -410,6 +411,44 @@ def test_compiled_statements_cover_the_actions_actions_match_does() -> None:
             actions.append(pattern.replace("*", "Get").replace("?", "x"))
         for action in actions[-20:] + rng.sample(actions, 30):
             assert compiled.covers(action, action_key(action)) == actions_match(statement, action), (statement.actions, statement.not_actions, action)
+
+
+# Action entries that make a policy's statements cover a service's actions wholly, partly or not at all.
+ACTION_ENTRIES = [
+    ("Allow", ("*",), None), ("Deny", None, ("iam:*", "sts:*", "Organizations:*")), ("Deny", ("iam:*", "organizations:*"), None),
+    ("Allow", ("s3:Get*", "S3:ListBucket"), None), ("Deny", None, ("s3:*",)), ("Allow", None, ("ec2:Describe*", "kms:Decrypt")),
+    ("Allow", ("ec2:*", "ec2:RunInstances"), None), ("Deny", ("s*:GetObject", "iam:Pass?ole"), None), ("Allow", None, ("*",)),
+    ("Deny", ("KMS:decrypt", "kms:*Key"), None), ("Allow", ("sqs:**",), None), ("Deny", None, ("sts:Assume*", "iam:PassRole")),
+]
+
+
+def _entry_policies() -> list[Policy]:
+    """Policies of one to five of the entries above, in varied orders, beside those of generated models."""
+    rng = random.Random(5)
+    found = [policy for seed in range(4) for _, policy in _generated(seed).policies()]
+    for size in range(1, 6):
+        for _ in range(25):
+            picked = [rng.choice(ACTION_ENTRIES) for _ in range(size)]
+            statements = tuple(
+                Statement(effect=Effect(effect), actions=actions, not_actions=not_actions, resources=("*",)) for effect, actions, not_actions in picked
+            )
+            found.append(Policy(name="p", kind=PolicyKind.IDENTITY, statements=statements))
+    return found
+
+
+def test_policy_index_lists_the_statements_actions_match_covers() -> None:
+    """The index's entry for an action (built per service, or per action) is every statement `actions_match` covers, in order."""
+    rng = random.Random(9)
+    actions = rng.sample(catalog.all_action_names(), 400) + [
+        "iam:CreateUser", "IAM:createuser", "iam:PassRole", "iam:PassXole", "sts:AssumeRole", "sts:GetCallerIdentity", "s3:GetObject",
+        "S3:getobject", "s3:ListBucket", "s3:PutObject", "ec2:RunInstances", "ec2:DescribeInstances", "kms:Decrypt", "kms:CreateKey",
+        "sqs:SendMessage", "organizations:ListAccounts", "iam", "iam:", ":CreateUser", "noservice", "s3:", "ec2:*",
+    ]
+    for policy in _entry_policies():
+        index = PolicyIndex(policy)
+        for action in actions:
+            want = [i for i, statement in enumerate(policy.statements) if actions_match(statement, action)]
+            assert [c.index for c in index.for_action(action).ordered] == want, (action, [(s.actions, s.not_actions) for s in policy.statements])
 
 
 RESOURCE_PATTERNS = [

@@ -115,3 +115,10 @@ def test_pruning_keeps_a_role_that_only_the_resource_policy_names() -> None:
     assert _named(reaches) == _brute_force(model, Evaluator(model), "kms:Decrypt", ("kms:Decrypt",), arn)
     assert "A.App" in _named(reaches)
     assert "A.Other" not in {r.name for r in reaches}
+
+
+def test_r81_nobody_is_pruned_for_get_caller_identity() -> None:
+    # R81: sts:GetCallerIdentity is allowed to every authenticated caller with no policy (found by the property test)
+    model = iamdsl.loads("account A 111111111111\nrole A.Admin { allow ec2:DescribeInstances }\nrole A.Plain\n")
+    reaches = who_can(model, Evaluator(model), "sts:GetCallerIdentity", ("sts:GetCallerIdentity",), "*", Context())
+    assert {"A.Admin", "A.Plain", "A.root"} <= set(_named(reaches))

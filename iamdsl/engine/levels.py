@@ -1,0 +1,47 @@
+"""The policies in play, a run of levels at a time, in the two shapes decisions read them.
+
+Stage: engine, request level (R51, R53, R54).  A level is one layer's
+policies (the caller's identity policies, its boundary, the resource policy,
+one SCP or RCP level, …).  `Evaluator.in_play` lists the levels as
+(layer, label, policies, note), each policy with its index, and the traced
+evaluation walks that list.  The untraced one (untraced.py) asks narrower
+questions: is there an applicable Deny, anywhere, in order?  Does an Allow of
+this level apply?  So a `Part`, a run of consecutive levels worked out once
+(per caller, per resource policy, per account, per endpoint), also lists its
+policies that hold a Deny, flattened, and per level the policies that hold
+an Allow: a decision then skips the others without looking at them.
+"""
+
+from __future__ import annotations
+
+from iamdsl.engine.policy_index import PolicyIndex
+from iamdsl.engine.trace import Layer, PolicyRef
+
+Indexed = tuple[tuple[PolicyRef, PolicyIndex], ...]  # policies, each with its index
+Level = tuple[Layer, str, Indexed, str]  # (layer, label, policies, note)
+InPlay = list[Level]
+DenyEntry = tuple[Layer, str, PolicyIndex]  # (layer, the policy's label, its index)
+
+
+class Part:
+    """Consecutive levels in play: as `in_play` lists them, and as the untraced decision reads them."""
+
+    __slots__ = ("levels", "records", "denies", "allows")
+
+    def __init__(self, levels: InPlay) -> None:
+        self.levels = levels
+        # What the traced decision reads of each level: the level, and its policies' labels.
+        self.records: tuple[tuple[Layer, str, Indexed, str, tuple[str, ...]], ...] = tuple(
+            (layer, label, policies, note, tuple(ref.label for ref, _ in policies)) for layer, label, policies, note in levels
+        )
+        # Every policy with a Deny, in the order the levels walk them.
+        self.denies: tuple[DenyEntry, ...] = tuple(
+            (layer, ref.label, index) for layer, _, policies, _ in levels for ref, index in policies if index.has_denies
+        )
+        # Per level: its label, and the indexes of its policies with an Allow.
+        self.allows: tuple[tuple[str, tuple[PolicyIndex, ...]], ...] = tuple(
+            (label, tuple(index for _, index in policies if index.has_allows)) for _, label, policies, _ in levels
+        )
+
+
+NOTHING = Part([])  # no level: a layer not in play
