@@ -42,15 +42,14 @@ def files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 def test_lists_access_gained_by_principal_then_resource(files, capsys):
     code, out, _ = run(capsys, files("old.iam", EXAMPLE), files("new.iam", EXAMPLE + GRANT))
     assert code == 0
-    assert out.splitlines()[1:] == [
-        "access:",
+    assert out.splitlines() == [
+        "access gained (+) and lost (-); +? and -?: only under some context (CONDITIONAL)",
         "  B.OtherRole",
         "    *",
         "      + ecr:GetAuthorizationToken",
         "    A.repo",
         "      + pull: ecr:BatchCheckLayerAvailability, ecr:BatchGetImage, ecr:GetDownloadUrlForLayer",
-        "summary: 4 requests gained, 0 lost; under some context only: 0 gained, 0 lost; 1 principals, 2 resources; "
-        "become edges: 0 gained, 0 lost",
+        "summary: 4 requests gained, 0 lost (0 and 0 only under some context), 1 principal, 2 resources; 0 become edges gained, 0 lost",
     ]
 
 
@@ -193,3 +192,26 @@ def test_an_error_in_the_revisions_files_names_the_revision(repo, capsys):
     code, _, err = run(capsys, "--git", "HEAD", "design.iam")
     assert code == 2
     assert "HEAD:iam/roles.iam:1" in err and "iamdsl-diff-" not in err
+
+
+# ---------------------------------------------------------------- how the text reads
+
+
+def test_a_whole_service_is_written_service_star_and_conditional_access_apart(files, capsys):
+    new = EXAMPLE + "\nrole A.Ops {\n    allow ecr:* on A.repo\n    allow s3:ListAllMyBuckets on * when aws:SourceIp in 10.0.0.0/8\n}\n"
+    code, out, _ = run(capsys, files("old.iam", EXAMPLE), files("new.iam", new))
+    assert code == 0
+    lines = out.splitlines()
+    assert any(line.startswith("      + ecr:* (all ") and line.endswith(" of its actions on it)") for line in lines)
+    assert "      +? s3:ListAllMyBuckets" in lines
+
+
+def test_docs_transcript_matches_the_tool(capsys, monkeypatch):
+    import re
+    import shlex
+
+    monkeypatch.chdir(ROOT)
+    text = (ROOT / "docs" / "diff.md").read_text(encoding="utf-8")
+    (command, expected), = re.findall(r"```\n\$ (iamdsl [^\n]*)\n(.*?)```", text, flags=re.S)
+    main([*shlex.split(command)[1:], "--no-cache"])
+    assert capsys.readouterr().out == expected

@@ -117,3 +117,32 @@ def test_strategy_models_load(text):
     loaded = load_text(text, "drawn.iam")
     assert loaded.warnings == []
     assert loaded.model.accounts
+
+
+# ---------------------------------------------------------------- the scale organization of the graph benchmarks
+
+
+def test_scale_organization_declares_200_accounts_20000_roles_50000_resources():
+    import re
+
+    from iamdsl.testing import scale_org_files
+
+    files = scale_org_files(seed=0)
+    text = "".join(files.values())
+    main = files["main.iam"]
+    assert len(re.findall(r"^account acct\d{4}\b|^account management\b", main, re.M)) == 200
+    assert len(re.findall(r"^role ", text, re.M)) == 20_000
+    assert len(re.findall(r"^resource ", text, re.M)) == 50_000
+    assert scale_org_files(seed=0)["part-003.iam"] == files["part-003.iam"]  # deterministic
+
+
+def test_scale_sizes_load_without_warnings_and_write_the_statements_asked_for():
+    from iamdsl.testing.generator import SCALE
+
+    files = org_files(2_000, seed=3, files=1, accounts=3, sizes=SCALE)
+    assert _count(files) == 2_000
+    loaded = load_text(files["main.iam"], "org.iam")
+    assert loaded.warnings == []
+    model = loaded.model
+    assert sum(1 for p in model.principals.values() if p.kind.value == "role") == 300
+    assert len(model.resources) == 750

@@ -75,7 +75,7 @@ class ActionFacts:
 class CallerPlan:
     """The levels in play that depend on the caller alone (R51, R56): identity policies, boundary, SCP levels."""
 
-    __slots__ = ("entity", "identity_side", "account", "identity", "boundary", "scps", "service_linked", "head", "head_denies")
+    __slots__ = ("entity", "identity_side", "account", "identity", "boundary", "scps", "service_linked", "head_denies")
 
     def __init__(self, entity, identity_side: bool, account: str | None, identity: Part, boundary: Part, scps: Part, service_linked: bool) -> None:
         self.entity = entity  # held, so that its id() in the memo key stays its own
@@ -85,7 +85,6 @@ class CallerPlan:
         self.boundary = boundary
         self.scps = scps
         self.service_linked = service_linked
-        self.head: InPlay = identity.levels + boundary.levels
         self.head_denies = identity.denies + boundary.denies
 
 
@@ -284,7 +283,7 @@ class Evaluator:
         is worked out once per caller.
         """
         plan, session, resource, rcps, endpoint = self.parts(request, owned, resource_account)
-        found: InPlay = plan.head + session.levels
+        found: InPlay = plan.identity.levels + plan.boundary.levels + session.levels
         if resource is _NO_RESOURCE_POLICY:
             found.append((_LAYER_RESOURCE, request.resource, (), "no resource policy"))
         else:
@@ -409,8 +408,8 @@ class Evaluator:
                     label = resource  # as `in_play` labels it
                 covered: list = []  # in policy order, policy after policy: records, or (compiled, ref) for a record to build
                 counts: list[int] | None = None  # how many of them each policy has (None: none has any)
-                allows: list[StatementTrace] = []
-                denies: list[StatementTrace] = []
+                allows: list[StatementTrace] | tuple = ()  # a list once there is one (most levels have no Deny for the action)
+                denies: list[StatementTrace] | tuple = ()
                 allowed = denied = _FALSE  # Kleene OR of the Allows (the Denies) that are not FALSE
                 position = -1
                 for ref, index in policies:
@@ -433,11 +432,17 @@ class Evaluator:
                         truth = st.applies
                         if truth is not _FALSE:
                             if statement.is_deny:
-                                denies.append(st)
+                                if denies:
+                                    denies.append(st)  # type: ignore[union-attr]
+                                else:
+                                    denies = [st]
                                 if denied is not _TRUE:
                                     denied = truth
                             else:
-                                allows.append(st)
+                                if allows:
+                                    allows.append(st)  # type: ignore[union-attr]
+                                else:
+                                    allows = [st]
                                 if allowed is not _TRUE:
                                     allowed = truth
                             if truth is _UNKNOWN:
@@ -500,7 +505,7 @@ _KMS_CAVEATS: tuple[tuple[str, ...], tuple[NotModelled, ...]] = (("not modelled:
 _NO_CAVEATS: tuple[tuple[str, ...], tuple[NotModelled, ...]] = ((), ())
 
 
-_Live = tuple[LayerTrace, list[StatementTrace], list[StatementTrace]]  # a layer, its Allows and Denies that are not FALSE
+_Live = tuple[LayerTrace, "list[StatementTrace] | tuple", "list[StatementTrace] | tuple"]  # a layer, its Allows and Denies that are not FALSE
 _FALSE, _TRUE, _UNKNOWN = Truth.FALSE, Truth.TRUE, Truth.UNKNOWN
 _VALUE = attrgetter("value")  # grant classes sort by their value
 

@@ -24,13 +24,12 @@ DenyEntry = tuple[Layer, str, PolicyIndex]  # (layer, the policy's label, its in
 
 
 class Part:
-    """Consecutive levels in play: as `in_play` lists them, and as the untraced decision reads them."""
+    """Consecutive levels in play, in the shapes the traced and the untraced decisions read them."""
 
-    __slots__ = ("levels", "records", "denies", "allows")
+    __slots__ = ("records", "denies", "allows")
 
     def __init__(self, levels: InPlay) -> None:
-        self.levels = levels
-        # What the traced decision reads of each level: the level, and its policies' labels.
+        # Each level, with its policies' labels (which the traced decision's records list).
         self.records: tuple[tuple[Layer, str, Indexed, str, tuple[str, ...]], ...] = tuple(
             (layer, label, policies, note, tuple(ref.label for ref, _ in policies)) for layer, label, policies, note in levels
         )
@@ -42,6 +41,12 @@ class Part:
         self.allows: tuple[tuple[str, tuple[PolicyIndex, ...]], ...] = tuple(
             (label, tuple(index for _, index in policies if index.has_allows)) for _, label, policies, _ in levels
         )
+
+
+    @property
+    def levels(self) -> InPlay:
+        """The levels as `Evaluator.in_play` lists them: (layer, label, policies, note)."""
+        return [record[:4] for record in self.records]  # type: ignore[misc]
 
 
 NOTHING = Part([])  # no level: a layer not in play

@@ -141,7 +141,7 @@ class _Statements(RequestFacts):
         return False
 
     def present(self, layer: Layer) -> bool:
-        return bool(self._part(layer).levels)
+        return bool(self._part(layer).records)
 
     def grants(self) -> set[GrantClass]:
         found: set[GrantClass] = set()
@@ -160,20 +160,21 @@ class _Statements(RequestFacts):
 
     # ------------------------------------------------------------ one level
     def _part(self, layer: Layer) -> Part:
-        if layer is _LAYER_SCP:
-            return self.scps
+        # In the order algorithm.py asks: RCP and SCP levels, the endpoint, the identity side.
         if layer is _LAYER_RCP:
             return self.rcps
+        if layer is _LAYER_SCP:
+            return self.scps
+        if layer is _LAYER_ENDPOINT:
+            return self.endpoint
         if layer is _LAYER_IDENTITY:
             return self.identity
         if layer is _LAYER_BOUNDARY:
             return self.boundary
-        if layer is _LAYER_RESOURCE:
-            return self.resource_part
         if layer is _LAYER_SESSION:
             return self.session
-        if layer is _LAYER_ENDPOINT:
-            return self.endpoint
+        if layer is _LAYER_RESOURCE:
+            return self.resource_part
         return NOTHING
 
     def _allows(self, indexes: tuple[PolicyIndex, ...]) -> Truth:

@@ -29,7 +29,7 @@ _ACCESS = (
     ("lost_conditional", "-?"),
 )
 _PATHS = (("paths_gained", "+"), ("paths_lost", "-"), ("paths_gained_conditional", "+?"), ("paths_lost_conditional", "-?"))
-_LEGEND = "+ gained, - lost; +? and -? gained or lost only under some context (CONDITIONAL)"
+_LEGEND = "access gained (+) and lost (-); +? and -?: only under some context (CONDITIONAL)"
 
 
 class _Namer:
@@ -85,9 +85,7 @@ def diff_text(diff: AccessDiff, before: Model, after: Model) -> str:
     for key, mark in _ACCESS:
         for (principal, resource), actions in grouped(getattr(diff, key)).items():
             rows[principal][resource].append((mark, actions))
-    lines = [_LEGEND]
-    if rows:
-        lines.append("access:")
+    lines = [_LEGEND] if rows else []
     targets = _Targets(before, after)
     for principal in sorted(rows):
         lines.append(f"  {principal}")
@@ -113,10 +111,15 @@ def _summary(diff: AccessDiff) -> str:
     counts = summary_counts(diff)
     paths = counts["paths_gained"] + counts["paths_gained_conditional"], counts["paths_lost"] + counts["paths_lost_conditional"]
     return (
-        f"summary: {counts['gained']} requests gained, {counts['lost']} lost; under some context only: "
-        f"{counts['gained_conditional']} gained, {counts['lost_conditional']} lost; "
-        f"{counts['principals']} principals, {counts['resources']} resources; become edges: {paths[0]} gained, {paths[1]} lost"
+        f"summary: {_count(counts['gained'], 'request')} gained, {counts['lost']} lost "
+        f"({counts['gained_conditional']} and {counts['lost_conditional']} only under some context), "
+        f"{_count(counts['principals'], 'principal')}, {_count(counts['resources'], 'resource')}; "
+        f"{_count(paths[0], 'become edge')} gained, {paths[1]} lost"
     )
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 class _Targets:

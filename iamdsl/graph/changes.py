@@ -29,9 +29,14 @@ is taken where the engine puts statements in play:
   start or stop applying) is every request of the account's callers, or on
   its targets.
 
-`Snapshot` holds one model's placements and facts; `compare` returns the
-boxes and the principals whose become edges may have changed (graph/region.py
-asks them).
+`compare` walks both models once, owner by owner (roles, users and groups,
+managed policies, resources, accounts and their organization levels), and
+compares each policy with its counterpart statement by statement, in order,
+spans and Sids aside (`same_policy`): that quick test passes for nearly every
+policy of two loads of nearly the same text, and only a policy that fails it
+is compared by meaning (`statement_key`).  `Snapshot` is one model as
+`compare` reads it.  It returns the boxes, and what graph/region.py needs to
+find the principals whose become edges may have changed.
 """
 
 from __future__ import annotations

@@ -29,7 +29,6 @@ from iamdsl.graph.universe import STAR, Asker, Grouping, Universe, in_play
 from iamdsl.model import Model, PrincipalKind, PrincipalType
 
 EdgeKey = tuple[str, str, str, str]  # (source, edge kind, target, via or "")
-_ALL = None  # a cell's filter that lets every action through
 
 
 @dataclass(slots=True)

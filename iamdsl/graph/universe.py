@@ -28,6 +28,9 @@ model.
 
 `Universe` builds these tables once per model, lazily where a table is big:
 the incremental diff (graph/region.py) asks only about a few targets.
+`Grouping` splits a target's actions into groups decided alike, by the
+patterns of the policies `in_play` for a principal and target, so that each
+group is asked once.
 """
 
 from __future__ import annotations
@@ -40,10 +43,11 @@ from iamdsl.engine.callers import caller_for
 from iamdsl.engine.context import Context, Lookup
 from iamdsl.engine.evaluate import Evaluator
 from iamdsl.engine.request import Caller, CallerKind
+from iamdsl.engine.verbs import resource_type_of
 from iamdsl.engine.wildcard import has_wildcard
 from iamdsl.engine.world import World
-from iamdsl.engine.verbs import resource_type_of
 from iamdsl.graph.access import ANONYMOUS, type_actions, wildcard_only_actions
+# who can's own helpers (graph/enumerate.py), so that a symbolic principal is the same caller in both answers
 from iamdsl.graph.enumerate import OUTSIDE_ACCOUNT, _account_of, _open_caller, _org_ids
 from iamdsl.model import Effect, Model, PrincipalKind, PrincipalType, Subject
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from iamdsl.graph.diff import diff, diff_models
 from iamdsl.language.loader import load_text
-from iamdsl.testing.mutations import MUTATIONS
 from iamdsl.testing import org_text
+from iamdsl.testing.mutations import MUTATIONS
 from iamdsl.testing.strategies import models
 
 
@@ -23,7 +22,7 @@ def changed(draw, kinds=tuple(MUTATIONS)):
     return kind, before, after
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(changed())
 def test_incremental_diff_equals_brute_force(case):
     kind, before, after = case
@@ -45,7 +44,7 @@ def changed_org(draw, kinds=tuple(MUTATIONS)):
     return kind, before, after
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large])
 @given(changed_org())
 def test_incremental_diff_equals_brute_force_on_larger_organizations(case):
     kind, before, after = case
@@ -70,9 +69,62 @@ def changed_facts(draw):
     return kind, before, after
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large])
 @given(changed_facts())
 def test_incremental_diff_equals_brute_force_when_facts_change(case):
     kind, before, after = case
     fast, slow = diff(before, after), diff_models(before, after)
     assert fast == slow, kind
+
+
+# ---------------------------------------------------------------- facts that change: each one named, each one matters
+
+BASE = """
+now "2026-01-01T00:00:00Z"
+account A 111111111111
+account B 222222222222
+account C 333333333333 external
+organization acme o-abcdef1234 {
+    management A
+    ou prod {
+        account B
+    }
+}
+role B.Dev {
+    tags { team = "data" }
+    allow s3:GetObject on A.logs/* when aws:PrincipalTag/team == "data"
+    allow sqs:SendMessage on B.q when aws:ResourceTag/env == "prod"
+    allow sqs:ReceiveMessage on B.q when aws:CurrentTime before "2027-01-01T00:00:00Z"
+}
+resource A.logs : s3:bucket "acme-logs" {
+    allow s3:GetObject on self/* to anyone when any aws:PrincipalOrgPaths like "o-abcdef1234/*/ou-prod/*"
+}
+resource B.q : sqs:queue "jobs" {
+    tags { env = "prod" }
+    allow sqs:SendMessage to account C
+}
+"""
+
+
+def _pair(change) -> tuple:
+    before = load_text(BASE, "base.iam").model
+    after = load_text(change(BASE), "after.iam").model
+    return before, after
+
+
+CHANGES = {
+    "principal tag": lambda t: t.replace('tags { team = "data" }', 'tags { team = "web" }'),
+    "resource tag": lambda t: t.replace('tags { env = "prod" }', 'tags { env = "dev" }'),
+    "organization move": lambda t: t.replace("    ou prod {\n        account B\n    }\n", "    ou test {\n        account B\n    }\n"),
+    "now": lambda t: t.replace('now "2026-01-01T00:00:00Z"', 'now "2028-01-01T00:00:00Z"'),
+    "open account modelled": lambda t: t.replace("account C 333333333333 external", "account C 333333333333"),
+}
+
+
+def test_each_kind_of_fact_change_is_found_and_only_it():
+    for name, change in CHANGES.items():
+        before, after = _pair(change)
+        fast, slow = diff(before, after), diff_models(before, after)
+        assert fast == slow, name
+        assert not fast.empty, name
+        assert fast.stats["requests"] < slow.stats["requests"], name  # incremental: fewer requests than every one

@@ -257,3 +257,16 @@ def test_quit_ends_the_session_and_says_what_was_not_written(session: Session) -
     assert session.execute(":quit") == Output("", exit=True)
     session.execute(GRANT)
     assert session.execute(":q") == Output("1 unsaved change not written", exit=True)
+
+
+def test_diff_lists_become_edges_and_asks_only_what_the_change_affects(session: Session) -> None:
+    session.execute("role B.SomeRole { allow sts:AssumeRole on B.OtherRole }")
+    session.execute("role B.OtherRole { trust { allow assume to account B } }")
+    text = session.execute(":diff").text
+    assert "become edges:\n  + B.SomeRole --AssumeRole--> B.OtherRole" in text
+    found = session.access_diff()
+    assert found.stats["boxes"] >= 1 and found.stats["cells"] <= 4  # the incremental diff, not every request
+    session.execute(":format json")
+    document = json.loads(session.execute(":diff").text)
+    assert document["schema"] == "iamdsl/diff/v1"
+    assert document["paths_gained"] == [{"source": "B.SomeRole", "kind": "AssumeRole", "target": "B.OtherRole", "via": "sts:AssumeRole"}]
