@@ -41,7 +41,11 @@ def register(commands) -> None:
             ".iam model. Exit codes: 0 imported (warnings included), 2 bad input or usage."
         ),
     )
-    authz.add_argument("files", nargs="+", metavar="FILE.json", help="get-account-authorization-details output, one file per account")
+    authz.add_argument(
+        "files", nargs="+", metavar="FILE.json",
+        help="get-account-authorization-details output, one file per account; the account is read from its ARNs, "
+        "else from `aws sts get-caller-identity` output saved as caller-identity.json beside it, or given as ACCOUNT_ID=FILE.json",
+    )
     authz.add_argument("--resources", metavar="INDEX.json", help="an index that maps resource ARNs to their CLI outputs")
     authz.add_argument("--org", metavar="DIR", help="a directory of `aws organizations` outputs")
     authz.add_argument(

@@ -2,7 +2,8 @@
 
 Stage: interop (AWS CLI JSON -> parts of a `Model`).
 
-One file holds one account.  `account_of` finds which, from the ARNs in it,
+One file holds one account.  `account_in_arns` finds which, from the ARNs in
+it (or aws_import.py asks the account's caller identity, when it has none),
 before the accounts are named (names may come from the organization's
 listing); `read_authz` then builds the account's entities and its managed
 policies, AWS-managed ones included, each from its default version.
@@ -95,23 +96,31 @@ def top_level(file: JsonFile, findings: Findings) -> dict | None:
     return data
 
 
-def account_of(file: JsonFile, data: dict, findings: Findings) -> tuple[str, str] | None:
-    """(partition, account ID) of the file, from the first entity or customer-managed policy ARN in it."""
+@dataclass(frozen=True, slots=True)
+class ArnAccount:
+    """The account an authorization-details file's ARNs name, and the first ARN that names it."""
+
+    partition: str
+    account_id: str
+    arn: str
+    at: At
+
+
+def account_in_arns(file: JsonFile, data: dict) -> ArnAccount | None:
+    """The account of the first entity or customer-managed policy ARN in the file; None when there is none.
+
+    An account with no role, user, group or customer-managed policy has none:
+    aws_import.py then asks its caller identity (caller_identity.py).
+    """
     for key in ("RoleDetailList", "UserDetailList", "GroupDetailList", "Policies"):
         items = data.get(key)
         if not isinstance(items, list):
             continue
-        for item in items:
+        for index, item in enumerate(items):
             arn = item.get("Arn") if isinstance(item, dict) else None
             match = _IAM_ARN.match(arn) if isinstance(arn, str) else None
             if match and match.group(2) != AWS_MANAGED:
-                return match.group(1), match.group(2)
-    findings.error(
-        "E050",
-        "no role, user, group or customer-managed policy in the file says which account it is",
-        file.root,
-        help=WRONG_FILE_HELP,
-    )
+                return ArnAccount(match.group(1), match.group(2), arn, file.root / key / index / "Arn")
     return None
 
 
@@ -472,6 +481,7 @@ def _guess_command(data: Any) -> str | None:
         "Policy": "this looks like a resource policy (`get-bucket-policy`, `get-key-policy`, …): name it in a --resources index",
         "Statement": "this looks like a policy document: attach it with `from \"file.json\"` in a .iam file",
         "Roles": "this looks like `aws iam list-roles` output, which has no policies: use `aws iam get-account-authorization-details`",
+        "UserId": "this looks like `aws sts get-caller-identity` output: save it as caller-identity.json beside its account's authorization details",
     }
     for key, text in guesses.items():
         if key in data:

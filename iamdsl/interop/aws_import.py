@@ -5,7 +5,9 @@ Stage: interop (AWS CLI JSON files -> `Model`; `aws_output.py` then writes it as
 The readers (`authz.py`, `resource_policies.py`, `org_import.py`, `endpoints.py`) each turn
 one kind of CLI output into parts of a model.  This module runs them in the
 order the names need: first every input is read and every account it
-mentions is known by ID, then the accounts are named (docs/import.md:
+mentions is known by ID (an authorization-details file by its ARNs,
+`ACCOUNT_ID=FILE`, or the `caller-identity.json` beside it:
+`caller_identity.py`), then the accounts are named (docs/import.md:
 `--account-names`, the organization's names, or `acct_ID`), then the parts
 are built under those names and put together.
 
@@ -20,12 +22,14 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
 from iamdsl.interop import authz as authz_reader
-from iamdsl.interop.aws_input import At, Findings, JsonFile, identifier, read_json
+from iamdsl.interop import caller_identity
+from iamdsl.interop.aws_input import At, Findings, JsonFile, format_path, identifier, read_json
 from iamdsl.interop.endpoints import EndpointDraft, read_endpoints
 from iamdsl.interop.org_import import OrgDraft, read_org
 from iamdsl.interop.resource_policies import ResourceDraft, read_index
@@ -34,6 +38,7 @@ from iamdsl.language.resolve import Resolver
 from iamdsl.model import Account, Endpoint, IdentityEntity, ManagedPolicy, Model, Resource, Verb
 
 PathLike = str | os.PathLike[str]
+_GIVEN_ACCOUNT = re.compile(r"(\d+)=(.+)\Z", re.S)  # ACCOUNT_ID=FILE
 RESERVED = {"aws": "aws_account"}  # `aws` is the account of AWS-managed policies
 
 
@@ -74,7 +79,9 @@ def import_aws(
     """Import AWS CLI output into a model, with the warnings and a summary (docs/import.md).
 
     `authz`: `aws iam get-account-authorization-details` outputs, one per
-    account; `resources`: an index of resource ARNs to their CLI outputs;
+    account, each a path or `"ACCOUNT_ID=PATH"` (the account of a file whose
+    ARNs do not say it; a `caller-identity.json` beside the file does the
+    same); `resources`: an index of resource ARNs to their CLI outputs;
     `org`: a directory of `aws organizations` outputs; `endpoints`:
     `aws ec2 describe-vpc-endpoints` outputs; `account_names`: ID -> name.
     """
@@ -94,18 +101,20 @@ class _Import:
         self.names: dict[str, str] = {}  # account ID -> name
         self.partitions: dict[str, str] = {}  # partition -> where it was first seen
         self.counts: Counter = Counter()
+        self.identities: dict[str, caller_identity.Identity | None] = {}  # caller-identity.json files, by path
 
-    def run(self, authz_paths: list[str], index: str | None, org_dir: str | None, endpoint_paths: list[str]) -> ImportResult:
+    def run(self, authz_args: list[str], index: str | None, org_dir: str | None, endpoint_paths: list[str]) -> ImportResult:
         f = self.findings
-        sources: list[tuple[JsonFile, dict, str, str]] = []  # (file, data, partition, account ID)
+        authz_paths = [found for found in map(self._authz_argument, authz_args) if found is not None]
+        sources: list[tuple[JsonFile, dict, str | None, str]] = []  # (file, data, partition if known, account ID)
         owners: dict[str, str] = {}  # account ID -> its file
-        for path in authz_paths:
+        for given_id, path in authz_paths:
             file = read_json(path, f)
             if file is None:
                 continue
             self.files[file.name] = file
             data = authz_reader.top_level(file, f)
-            found = authz_reader.account_of(file, data, f) if data is not None else None
+            found = self._account_of(file, data, given_id) if data is not None else None
             if found is None:
                 continue
             partition, account_id = found
@@ -118,7 +127,8 @@ class _Import:
                 )
                 continue
             owners[account_id] = file.name
-            self._partition(partition, file.name)
+            if partition is not None:
+                self._partition(partition, file.name)
             sources.append((file, data, partition, account_id))
         org_draft = read_org(org_dir, f, self.files) if org_dir is not None else None
         if org_draft is not None:
@@ -134,16 +144,18 @@ class _Import:
         principals: dict[str, IdentityEntity] = {}
         managed: dict[str, ManagedPolicy] = {}
         aws_managed: dict[str, tuple[ManagedPolicy, At]] = {}
+        known_partition = next(iter(self.partitions), "aws")  # for a file named only by ACCOUNT_ID=FILE, which has no ARN
         for file, data, partition, account_id in sources:
             part = authz_reader.read_authz(
-                file, data, account=self.names[account_id], account_id=account_id, partition=partition, aws_managed=aws_managed, findings=f
+                file, data, account=self.names[account_id], account_id=account_id, partition=partition or known_partition,
+                aws_managed=aws_managed, findings=f,
             )
             principals.update(part.principals)
             managed.update(part.managed)
             self.counts.update(part.counts)
         managed.update({arn: policy for arn, (policy, _) in aws_managed.items()})
         self.counts["AWS-managed policies"] = len(aws_managed)
-        partition = next(iter(self.partitions), "aws")
+        partition = known_partition
         resources = self._resources(drafts, partition, principals, managed)
         endpoints = self._endpoints(endpoint_drafts, set(principals) | set(resources) | {f"{m.account}.{m.name}" for m in managed.values()})
         organizations = {}
@@ -174,6 +186,86 @@ class _Import:
         self.counts["organizations"] = len(organizations)
         self.counts["statements"] = model.statement_count()
         return ImportResult(model, tuple(sorted(diagnostics, key=lambda d: d.sort_key)), sources_text, dict(self.counts))
+
+    # ---------------------------------------------------------------- which account a file is
+    def _authz_argument(self, text: str) -> tuple[str | None, str] | None:
+        """`ACCOUNT_ID=FILE` -> (the ID, the file); a plain path (or a file really called so) -> (None, it)."""
+        match = _GIVEN_ACCOUNT.match(text)
+        if match is None or os.path.exists(text):
+            return None, text
+        account_id, path = match.groups()
+        if len(account_id) != 12:
+            self.findings.plain.append(
+                Diagnostic(
+                    "E002",
+                    f"cannot read `{text}`: there is no such file, and `{account_id}` is not an account ID (12 digits)",
+                    None,
+                    help="ACCOUNT_ID=FILE names the account of an authorization-details file, such as 111111111111=authz.json",
+                )
+            )
+            return None
+        return account_id, path
+
+    def _account_of(self, file: JsonFile, data: dict, given_id: str | None) -> tuple[str | None, str] | None:
+        """(partition if known, account ID) of an authorization-details file (docs/import.md, Which account).
+
+        Three things may say it: the ARNs in the file, `ACCOUNT_ID=FILE` on the
+        command line, and a `caller-identity.json` beside the file.  Whatever
+        says it must agree; the file is refused when nothing does.
+        """
+        f = self.findings
+        in_arns = authz_reader.account_in_arns(file, data)
+        beside = caller_identity.beside(file.name)
+        said = self._caller_identity(beside) if beside is not None else None
+        if beside is not None and said is None:
+            return None  # the caller identity is broken, and said why
+        if in_arns is not None:
+            if given_id is not None and given_id != in_arns.account_id:
+                f.error(
+                    "E051",
+                    f"the file was given as the account {given_id} ({given_id}={file.name}), but `{in_arns.arn}` is in the account {in_arns.account_id}",
+                    in_arns.at,
+                    help="ACCOUNT_ID=FILE must name the account the file's ARNs are in",
+                )
+                return None
+            if said is not None and said.account_id != in_arns.account_id:
+                f.error(
+                    "E051",
+                    f"this caller identity is of the account {said.account_id}, but `{file.name}` beside it is of the account "
+                    f"{in_arns.account_id} (`{in_arns.arn}` at {format_path(in_arns.at.path)})",
+                    said.at,
+                    help=f"{caller_identity.NAME} says which account the authorization details in its directory are: "
+                    "keep each account's files in a directory of their own",
+                )
+                return None
+            return in_arns.partition, in_arns.account_id
+        if said is not None:
+            if given_id is not None and given_id != said.account_id:
+                f.error(
+                    "E051",
+                    f"this caller identity is of the account {said.account_id}, but `{file.name}` beside it was given as the account {given_id}",
+                    said.at,
+                    help=f"ACCOUNT_ID=FILE and the {caller_identity.NAME} beside the file must name the same account",
+                )
+                return None
+            return said.partition, said.account_id
+        if given_id is not None:
+            return None, given_id
+        f.error(
+            "E050",
+            "nothing says which account this is: the file has no role, user, group or customer-managed policy (whose ARNs "
+            f"would say it), and there is no {caller_identity.NAME} beside it",
+            file.root,
+            help=f"save `{caller_identity.COMMAND}`, run with the same credentials, as {caller_identity.NAME} in the file's "
+            "directory, or give the file as ACCOUNT_ID=FILE",
+        )
+        return None
+
+    def _caller_identity(self, path: str) -> caller_identity.Identity | None:
+        """Read once, however many authorization-details files share the directory."""
+        if path not in self.identities:
+            self.identities[path] = caller_identity.read_caller_identity(path, self.findings, self.files)
+        return self.identities[path]
 
     # ---------------------------------------------------------------- partitions and accounts
     def _partition(self, partition: str, where: str) -> None:

@@ -12,17 +12,11 @@ models are asked the same requests:
   such key absent;
 - the example's own `expect` lines, with their contexts and sessions.
 
-Two things do not come back, and the tests say so rather than look away:
-
-- an account that holds no role, user, group or managed policy: its
-  `get-account-authorization-details` output is empty, and nothing in it
-  says which account it is, so the import knows the account only from the
-  resources and organization listings, as an open (`external`) account.
-  Its root user's own access is not compared, and the tests check that this
-  is the only difference;
-- VPC endpoints: the export writes `vpc-endpoints.json`, which the import
-  does not read, so endpoint policies are lost (`test_endpoint_policies_…`,
-  a strict xfail that will pass once the import reads them).
+Every account comes back as a modelled account, with its root user: one
+that holds no role, user, group or managed policy has empty authorization
+details, and the import learns which account they are from the
+`caller-identity.json` the export writes beside them.  VPC endpoints come
+back through `vpc-endpoints.json` (`--endpoints`).
 """
 
 from __future__ import annotations
@@ -37,6 +31,7 @@ import iamdsl
 from export_support import EXAMPLES, ROOT
 from iamdsl.cli import main
 from iamdsl.engine.context import Context
+from iamdsl.engine.decision import Outcome
 from iamdsl.engine.evaluate import Evaluator
 from iamdsl.engine.request import Request
 from iamdsl.fsutil import write_tree_atomic
@@ -49,8 +44,6 @@ from iamdsl.model import ContextValue, Model
 from iamdsl.specs.expectations import run_expectation
 from iamdsl.testing.strategies import models
 
-ENDPOINT_GAP = "iamdsl import does not read vpc-endpoints.json: endpoint policies are lost"
-
 
 def export_then_import(model: Model, directory: Path) -> ImportResult:
     result = export_model(model, placeholder_ids=True)
@@ -58,21 +51,16 @@ def export_then_import(model: Model, directory: Path) -> ImportResult:
     out = directory / "export"
     write_tree_atomic(out, result.files)
     manifest = json.loads((out / "iamdsl-export.json").read_text())
-    authz = [out / a["directory"] / "authorization-details.json" for a in manifest["accounts"] if a["name"] not in entityless(model)]
+    authz = [out / a["directory"] / "authorization-details.json" for a in manifest["accounts"]]
     organizations = manifest["organizations"]
     assert len(organizations) <= 1, "the import reads one organization"
     return import_aws(
         authz,
         resources=out / "resource-index.json",
         org=out / organizations[0]["directory"] if organizations else None,
+        endpoints=[out / a["directory"] / "vpc-endpoints.json" for a in manifest["accounts"]],
         account_names={a["id"]: a["name"] for a in manifest["accounts"]},
     )
-
-
-def entityless(model: Model) -> set[str]:
-    """Accounts whose authorization details are empty, and so say nothing of which account they are."""
-    holding = {e.account for e in model.principals.values()} | {m.account for m in model.managed_policies.values()}
-    return {a.name for a in model.accounts.values() if not a.external and a.name not in holding}
 
 
 def _evaluator(model: Model, original: Model) -> Evaluator:
@@ -81,27 +69,27 @@ def _evaluator(model: Model, original: Model) -> Evaluator:
 
 def assert_same_access(original: Model, imported: Model) -> None:
     """The whole access, and the requests the statements name in and out of their conditions' contexts."""
-    lost_roots = {f"{name}.root" for name in entityless(original)}
-    for name in entityless(original):
-        assert imported.accounts[name].external, f"{name} is open after the import"
+    # every modelled account comes back modelled, under its name (an open account comes back only if the data names it)
+    assert _modelled(imported) == _modelled(original)
+    assert {a.id for a in imported.accounts.values() if a.external} <= {a.id for a in original.accounts.values() if a.external}
     before = enumerate_access(original, _evaluator(original, original))
     after = enumerate_access(imported, _evaluator(imported, original))
     for what in ("allowed", "conditional"):
-        kept_before = {t for t in getattr(before, what) if t[0] not in lost_roots}
-        kept_after = {t for t in getattr(after, what) if t[0] not in lost_roots}
-        assert kept_before == kept_after, (what, sorted(kept_before ^ kept_after)[:10])
-    assert _named_requests(original, original, lost_roots) == _named_requests(imported, original, lost_roots)
+        assert getattr(before, what) == getattr(after, what), (what, sorted(getattr(before, what) ^ getattr(after, what))[:10])
+    assert _named_requests(original, original) == _named_requests(imported, original)
 
 
-def _named_requests(model: Model, original: Model, skip: set[str]) -> dict:
+def _modelled(model: Model) -> dict[str, str]:
+    return {a.name: a.id for a in model.accounts.values() if not a.external}
+
+
+def _named_requests(model: Model, original: Model) -> dict:
     named, values = set(), {}
     for _, policy in original.policies():
         for statement in policy.statements:
             named.update(a for a in statement.actions or () if "*" not in a and "?" not in a)
             for condition in statement.conditions:
                 values.setdefault(condition.key, condition.values[:1] or None)
-    if any(e.policy is not None for e in original.endpoints.values()):
-        values.pop("aws:SourceVpce", None)  # ENDPOINT_GAP, shown by its own xfail test
     contexts = {
         "given": [ContextValue(key=k, values=v) for k, v in values.items()],
         "absent": [ContextValue(key=k, values=None) for k in values],
@@ -111,8 +99,6 @@ def _named_requests(model: Model, original: Model, skip: set[str]) -> dict:
     evaluator = _evaluator(model, original)
     decided = {}
     for name, caller in principals(model):
-        if name in skip:
-            continue
         for label, items in contexts.items():
             context = Context.from_values(items)
             for resource, actions in targets:
@@ -138,9 +124,15 @@ def test_every_example_makes_the_same_decisions_after_export_and_import(example:
     imported = result.model
     assert_same_access(original, imported)
     assert _entities(imported) == _entities(original)
+    assert _endpoints(imported) == _endpoints(original)
     assert {r.arn: (r.tags, _document(r.policy)) for r in imported.resources.values()} == {
         r.arn: (r.tags, _document(r.policy)) for r in original.resources.values()
     }
+
+
+def _endpoints(model: Model) -> dict:
+    """Each VPC endpoint by its ID (the import names it by its ID, too), with its VPC, tags and policy."""
+    return {e.id: (e.vpc, e.tags, _document(e.policy)) for e in model.endpoints.values()}
 
 
 def _document(policy) -> dict | None:
@@ -165,8 +157,7 @@ def _entities(model: Model) -> dict:
 def _expectation_params() -> list:
     params = []
     for example in EXAMPLES:
-        marks = [pytest.mark.xfail(strict=True, reason=ENDPOINT_GAP)] if example.stem == "data_perimeter" else []
-        params.append(pytest.param(example, id=example.stem, marks=marks))
+        params.append(pytest.param(example, id=example.stem))
     return params
 
 
@@ -182,18 +173,26 @@ def test_every_expect_line_decides_the_same_after_export_and_import(example: Pat
         assert (first.status, outcomes[0]) == (second.status, outcomes[1]), f"{example.name}:{expectation.span.line}: {second.message}"
 
 
-@pytest.mark.xfail(strict=True, reason=ENDPOINT_GAP)
 def test_endpoint_policies_survive_export_and_import(tmp_path: Path) -> None:
+    """`vpc-endpoints.json` goes back in through `--endpoints`: the endpoint still limits what passes through it."""
     text = (
         "account A 111111111111\n"
+        'resource A.only : s3:bucket "only-this"\n'
+        'resource A.elsewhere : s3:bucket "elsewhere"\n'
         'endpoint A.vpce "vpce-0a1b2c3d" { allow s3:GetObject on "arn:aws:s3:::only-this/*" to anyone }\n'
         'role A.R { trust { allow assume to service ec2.amazonaws.com }\n allow s3:GetObject on * }\n'
     )
     original = iamdsl.loads(text)
     imported = export_then_import(original, tmp_path).model
-    query = 'can A.R s3:GetObject "arn:aws:s3:::elsewhere/x" with aws:SourceVpce = "vpce-0a1b2c3d"'
-    assert original.ask(query).outcome.denied
-    assert imported.ask(query).outcome == original.ask(query).outcome
+    through = 'with aws:SourceVpce = "vpce-0a1b2c3d"'
+    queries = {
+        f'can A.R s3:GetObject "arn:aws:s3:::elsewhere/x" {through}': Outcome.IMPLICIT_DENY,  # the endpoint's policy
+        f'can A.R s3:GetObject "arn:aws:s3:::only-this/x" {through}': Outcome.ALLOWED,
+        'can A.R s3:GetObject "arn:aws:s3:::elsewhere/x" with no aws:SourceVpce': Outcome.ALLOWED,  # not through it
+    }
+    for query, outcome in queries.items():
+        assert (original.ask(query).outcome, imported.ask(query).outcome) == (outcome, outcome), query
+    assert _endpoints(imported) == _endpoints(original)
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
