@@ -64,17 +64,18 @@ def run(args: argparse.Namespace) -> int:
         except IamdslError as error:
             return _report(error, args.format, None)
         from iamdsl.explain.diff_output import diff_json, diff_text
-        from iamdsl.graph.diff import diff
+        from iamdsl.graph.diff import Side, diff
 
         try:
-            found = diff(before, after, now=args.now, paths=not args.no_paths)
+            sides = Side(before, now=args.now), Side(after, now=args.now)
+            found = diff(*sides, paths=not args.no_paths)
         except IamdslError as error:
             return common.report_error(error, args.format)
         if args.format == "json":
             about = {"git": {"revision": revision.name, "commit": revision.commit, "files": list(args.files)}} if revision else {"old": old_files, "new": new_files}
             print(json.dumps(diff_json(found, before, after, **about), indent=2))
         else:
-            sys.stdout.write(diff_text(found, before, after))
+            sys.stdout.write(diff_text(found, before, after, (sides[0].universe, sides[1].universe)))
     finally:
         if revision is not None:
             revision.cleanup()

@@ -75,8 +75,11 @@ def summary_counts(diff: AccessDiff) -> dict[str, int]:
     return counts
 
 
-def diff_text(diff: AccessDiff, before: Model, after: Model) -> str:
-    """Access gained and lost by principal, then resource; the become edges; a summary line."""
+def diff_text(diff: AccessDiff, before: Model, after: Model, universes: tuple | None = None) -> str:
+    """Access gained and lost by principal, then resource; the become edges; a summary line.
+
+    `universes` are the two models' graph/universe.py `Universe`s, when the caller has them (for `service:*`).
+    """
     if diff.empty:
         return "no access gained or lost\n" + _summary(diff) + "\n"
     namer = _Namer(before, after)
@@ -86,7 +89,7 @@ def diff_text(diff: AccessDiff, before: Model, after: Model) -> str:
         for (principal, resource), actions in grouped(getattr(diff, key)).items():
             rows[principal][resource].append((mark, actions))
     lines = [_LEGEND] if rows else []
-    targets = _Targets(before, after)
+    targets = _Targets(before, after, universes)
     for principal in sorted(rows):
         lines.append(f"  {principal}")
         for resource in sorted(rows[principal], key=lambda r: (r != STAR, namer.of(r))):
@@ -125,10 +128,10 @@ def _count(number: int, noun: str) -> str:
 class _Targets:
     """The catalogue actions on a target in either model: what `service:*` means on it."""
 
-    def __init__(self, before: Model, after: Model):
+    def __init__(self, before: Model, after: Model, universes: tuple | None):
         from iamdsl.graph.universe import Universe
 
-        self._universes = (Universe(after), Universe(before))
+        self._universes = tuple(reversed(universes)) if universes else (Universe(after), Universe(before))
 
     def actions(self, target: str) -> tuple[str, ...]:
         for universe in self._universes:

@@ -82,7 +82,7 @@ class Asking:
     # ---------------------------------------------------------------- access
     def access(self, boxes: Iterable[Box]) -> tuple[Found, Found]:
         """What each model allows among the requests of the boxes."""
-        cells: dict[tuple[str, str], list] = {}  # (principal, target) -> the statements that filter its actions, or [None]
+        cells: dict[tuple[str, str], list[Box]] = {}  # (principal, target) -> the boxes it is in: their statements filter its actions
         for box in boxes:
             for target in self._box_targets(box):
                 for name in self._box_principals(box, target):

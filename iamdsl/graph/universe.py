@@ -53,6 +53,7 @@ from iamdsl.model import Effect, Model, PrincipalKind, PrincipalType, Subject
 
 STAR = "*"
 _EMPTY = Context()
+_NO_PATTERNS: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,7 +278,7 @@ class Grouping:
         self._patterns: dict[int, tuple[object, dict[str, frozenset[str]]]] = {}  # per policy or statement, held
         self._merged: dict[frozenset[int], dict[str, frozenset[str]]] = {}
         self._interned: dict[frozenset[str], frozenset[str]] = {}
-        self._keys: dict[tuple[str, bool, int], tuple] = {}
+        self._keys: dict[tuple[str, bool, frozenset[str]], tuple] = {}
         self._groups: dict[tuple, list[tuple[str, ...]]] = {}
         self._held: list[object] = []
 
@@ -317,8 +318,8 @@ class Grouping:
 
     def _key(self, action: str, star: bool, merged: dict[str, frozenset[str]]) -> tuple:
         service = action.split(":", 1)[0].lower()
-        patterns = merged.get(service, frozenset())
-        memo_key = (action, star, id(patterns))
+        patterns = merged.get(service, _NO_PATTERNS)
+        memo_key = (action, star, patterns)  # a frozenset keeps its hash: cheap to key by, and never stale
         key = self._keys.get(memo_key)
         if key is None:
             special = action.lower() if service == "sts" else None  # R71, R78, R81 name sts actions

@@ -130,3 +130,24 @@ def test_a_resource_policy_statement_asks_only_the_principals_it_names():
     in_other = set(old.in_account(other.id))
     assert asking.cells and asking.cells <= len(in_other)  # only the other account's principals, on the objects
     assert diff(before, after) == diff_models(before, after)
+
+
+def _edges_both_ways(model) -> None:
+    from iamdsl.graph.become import principal_edges
+
+    universe = Universe(model)
+    found, _ = Asking(universe, Universe(model)).edges(None)
+    expected = principal_edges(model, universe.evaluator)
+    assert found.edges == {(e.source, e.kind.value, e.target, e.via or "") for e in expected if not e.conditional}
+    assert found.conditional_edges == {(e.source, e.kind.value, e.target, e.via or "") for e in expected if e.conditional}
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.name for p in EXAMPLES])
+def test_the_edges_are_become_pys_on_the_examples(path):
+    _edges_both_ways(load_paths([path]).model)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(models(max_accounts=3, max_statements=12))
+def test_the_edges_are_become_pys_on_generated_models(text):
+    _edges_both_ways(load_text(text, "model.iam").model)
