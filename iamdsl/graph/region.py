@@ -21,12 +21,12 @@ from iamdsl.engine.actions import action_key
 from iamdsl.engine.arn import request_fields
 from iamdsl.engine.evaluate import Outcome
 from iamdsl.engine.matching import principal_grant
-from iamdsl.engine.request import Caller, CallerKind, Request
+from iamdsl.engine.request import Request
 from iamdsl.engine.settings import DEFAULT_SETTINGS
 from iamdsl.graph.access import Triple
 from iamdsl.graph.changes import Box
 from iamdsl.graph.universe import STAR, Asker, Grouping, Universe, in_play
-from iamdsl.model import Model, PrincipalKind, PrincipalType
+from iamdsl.model import PrincipalKind, PrincipalType
 
 EdgeKey = tuple[str, str, str, str]  # (source, edge kind, target, via or "")
 
@@ -226,9 +226,9 @@ class Asking:
         """become.py's symbolic actors of one model: the services and identity providers its trust policies name."""
         found = self._symbolic_actors[side]
         if found is None:
-            from iamdsl.graph.become import Actor
+            from iamdsl.graph.become import callers_outside_iam
 
-            found = self._symbolic_actors[side] = dict(_symbolic_actors(self.sides[side].model, Actor))
+            found = self._symbolic_actors[side] = {a.name: a for a in callers_outside_iam(self.sides[side].model)}
         return found
 
     def actor(self, side: int, name: str):
@@ -303,26 +303,6 @@ def _covers(box: Box, action: str) -> bool:
     if box.sts_only and not action.lower().startswith("sts:"):
         return False
     return box.actions is None or box.actions.covers(action, action_key(action))
-
-
-def _symbolic_actors(model: Model, actor_type) -> Iterator[tuple[str, object]]:
-    """become.py's symbolic actors: the services and identity providers the model's trust policies name."""
-    services: dict[str, None] = {}
-    providers: dict[tuple[str, CallerKind], None] = {}
-    for entity in model.principals.values():
-        for statement in entity.trust_policy.statements if entity.trust_policy else ():
-            for principal in statement.principals or ():
-                if principal.type is PrincipalType.SERVICE:
-                    services[principal.value] = None
-                elif principal.type is PrincipalType.FEDERATED:
-                    kind = CallerKind.SAML if ":saml-provider/" in principal.value else CallerKind.WEB_IDENTITY
-                    providers[(principal.value, kind)] = None
-    for service in services:
-        name = f"service {service}"
-        yield name, actor_type(name, Caller(CallerKind.SERVICE, service=service))
-    for provider, kind in providers:
-        name = f"{'saml' if kind is CallerKind.SAML else 'oidc'} {provider}"
-        yield name, actor_type(name, Caller(kind, provider=provider))
 
 
 def _services(compiled) -> set[str] | None:
