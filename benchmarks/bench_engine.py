@@ -22,7 +22,8 @@ Each engine decides the same requests:
 - iamdsl, `Evaluator.evaluate` with the trace off (`trace=False`: the decision,
   no statement records) and with the full trace.  There is no result cache:
   the evaluator indexes and compiles the model's policies (per policy, and per
-  policy and action), never a request's answer.
+  policy and service or action), and memoises what depends on the model alone
+  (per caller, resource policy, account, ARN), never a request's answer.
 - PMapper's `local_check_authorization_full` (PyPI `principalmapper`), with
   `Node`, group and `Policy` objects built once from the same policies: identity
   policies, boundaries, SCPs, and the resource policy of each request.  It has

@@ -105,7 +105,11 @@ class CompiledStatement:
         self.named_services = _names([k.partition(":")[0] for k in self.action_keys] + [p.partition(":")[0].lower() for p in self.action_globs])
 
     def covers(self, action: str, key: str | None) -> bool:
-        """`matching.actions_match(statement, action)`, given `actions.action_key(action)`."""
+        """`matching.actions_match(statement, action)`, given `key = actions.action_key(action)`.
+
+        The answer depends on `key` alone: `covers(key, key)` is the same (the key's
+        prefix and name are the action's, folded as Action entries compare them).
+        """
         if self.every_action or key in self.action_keys:
             return not self.not_action
         for pattern in self.action_globs:

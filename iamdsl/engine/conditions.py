@@ -517,6 +517,27 @@ _PARSE_RULE = {
 _TESTED_SIZE = 4096  # request values remembered per compiled condition (a model's principal ARNs, say)
 
 
+def _ipv4_number(text: str) -> int | None:
+    """The IPv4 address `ipaddress.ip_address(text)` reads, as an integer; None for anything but a plain
+    dotted quad (IPv6, or no address: `ipaddress` itself decides those).
+
+    The quad is what `ipaddress.IPv4Address` accepts: four ASCII decimal octets of one to three digits,
+    none above 255 and none with a leading zero.
+    """
+    parts = text.split(".")
+    if len(parts) != 4:
+        return None
+    number = 0
+    for part in parts:
+        if not part or len(part) > 3 or not (part.isascii() and part.isdigit()) or (part[0] == "0" and part != "0"):
+            return None
+        octet = int(part)
+        if octet > 255:
+            return None
+        number = number << 8 | octet
+    return number
+
+
 class CompiledCondition:
     """One condition prepared once, whose `truth` is `evaluate_condition(...).truth` with no reason built.
 
@@ -530,7 +551,7 @@ class CompiledCondition:
 
     __slots__ = (
         "condition", "variables", "settings", "key", "lower_key", "plain", "general", "null", "null_when_absent", "null_when_present",
-        "when_absent", "qualifier", "negated", "multi_key", "compare", "values", "equals", "networks", "arns", "_tested",
+        "when_absent", "qualifier", "negated", "multi_key", "compare", "values", "equals", "networks", "v4_networks", "arns", "_tested",
     )
 
     def __init__(self, condition: model.Condition, *, variables: bool, settings: Settings) -> None:
@@ -565,6 +586,8 @@ class CompiledCondition:
             networks = [_network(value, settings) for value in condition.values]
             # a range that does not parse fails every comparison once reached, as `_ip` does
             self.networks = None if any(n is None for n in networks) else tuple(networks)
+        # The IPv4 ranges as (network, mask) integers: `address in network` for an IPv4 address, without objects.
+        self.v4_networks = tuple((int(n.network_address), int(n.netmask)) for n in self.networks if n.version == 4) if self.networks else ()
         # `_test`'s answers by request value: a pure function of the two, so part of the compiled form.
         self._tested: dict[str, bool] = {}
         # The common case, taken first by `truth`: one value given for a single-valued key, no qualifier.
@@ -632,8 +655,17 @@ class CompiledCondition:
                     break
             return hit != self.negated
         if self.networks is not None and self.values:
+            text = request_value.strip()
+            number = _ipv4_number(text)
+            if number is not None:  # a dotted quad, as `ipaddress` reads it: only IPv4 ranges can hold it
+                hit = False
+                for network, mask in self.v4_networks:
+                    if number & mask == network:
+                        hit = True
+                        break
+                return hit != self.negated
             try:
-                address = ipaddress.ip_address(request_value.strip())
+                address = ipaddress.ip_address(text)
             except ValueError:
                 return False  # R36: not an address
             hit = any(address.version == network.version and address in network for network in self.networks)

@@ -28,14 +28,15 @@ from datetime import datetime
 from operator import attrgetter
 
 from iamdsl.engine import algorithm, untraced
+from iamdsl.engine.actions import action_key
 from iamdsl.engine.arn import request_fields
-from iamdsl.engine.compiled import CompiledStatement, RequestFacts
+from iamdsl.engine.compiled import CompiledStatement
 from iamdsl.engine.context import Context, Presence
 from iamdsl.engine.decision import Decision, Outcome
-from iamdsl.engine.facts import Facts, RequestContext
+from iamdsl.engine.facts import Facts, RequestContext, RequestView
 from iamdsl.engine.matching import match_statement
 from iamdsl.engine.levels import NOTHING, Indexed, InPlay, Part
-from iamdsl.engine.policy_index import PolicyIndexes
+from iamdsl.engine.policy_index import ActionStatements, PolicyIndexes, plan_key
 from iamdsl.engine.request import Caller, CallerKind, Request
 from iamdsl.engine.settings import DEFAULT_SETTINGS, Settings
 from iamdsl.engine.trace import GrantClass, Layer, LayerTrace, PolicyRef, StatementTrace, Trace, Truth
@@ -55,14 +56,15 @@ _COMPANION_ACTIONS = frozenset(_ASSUME_ACTIONS + ("sts:assumerolewithwebidentity
 _ANSWERED_BY_WHO_CALLS = frozenset({_GET_CALLER_IDENTITY, _GET_FEDERATION_TOKEN, *_ASSUME_ACTIONS})
 
 
-
 class ActionFacts:
     """What a decision asks about an action string, worked out once per string."""
 
-    __slots__ = ("special", "companion", "sts", "rcp")
+    __slots__ = ("special", "companion", "sts", "rcp", "plan_key", "action_key")
 
     def __init__(self, action: str, world: World) -> None:
         lower = action.lower()
+        self.plan_key = plan_key(action)  # which plan of each policy index it reads, and under which key (policy_index.py)
+        self.action_key = action_key(action)
         self.special = lower in _ANSWERED_BY_WHO_CALLS  # R78, R81: `special_case` may decide it
         self.companion = lower in _COMPANION_ACTIONS  # R73, R74: it may need a companion request
         self.sts = lower.startswith("sts:")  # R71: a role's trust policy is the resource policy only for these
@@ -88,7 +90,9 @@ class CallerPlan:
         self.head_denies = identity.denies + boundary.denies
 
 
-_NO_RESOURCE_POLICY = Part([(Layer.RESOURCE, "", (), "no resource policy")])  # untraced decisions never read its label
+# The resource layer of a resource with no policy: its label is the requested ARN, which `in_play` and the
+# traced records fill in (untraced decisions never read it).
+_NO_RESOURCE_POLICY = Part([(Layer.RESOURCE, "", (), "no resource policy")])
 
 
 class Evaluator:
@@ -195,7 +199,9 @@ class Evaluator:
         caller = request.caller
         owned, resource_account = self.resource_side(request)
         cross = caller.account is not None and resource_account is not None and caller.account != resource_account
-        caveats, not_modelled = self._caveats(request, owned)
+        fields = request_fields(request.resource)
+        service = fields[2] if fields is not None else None  # the ARN's third field, which the caveats and the algorithm read
+        caveats, not_modelled = self._caveats(request, owned, service)
 
         special = self.special_case(request) if (self._actions.get(request.action) or self.action_facts(request.action)).special else None
         if special is not None:
@@ -205,13 +211,13 @@ class Evaluator:
                 return Decision(_OUTCOME_ALLOWED, request, reason, trace, frozenset())
             return Decision(_OUTCOME_IMPLICIT_DENY, request, reason, trace, frozenset({"implicit"}), caveats=caveats)
 
-        context = self.request_context(request, owned, resource_account)
+        facts = RequestView(self.facts, request, owned, resource_account, self.now, fields)  # the request, as statements read it
         # What the algorithm asks about: the statements that may apply, by layer, Allows apart from Denies.
-        entries, live, by_layer, unknown = self._layers(request, caller, owned, resource_account, context, record_misses)
+        entries, live, by_layer, unknown = self._layers(request, facts, owned, resource_account, record_misses)
         settings = self.settings
-        best = algorithm.decide(settings, request, owned, resource_account, cross, _TraceView(live, by_layer, True))
+        best = algorithm.decide(settings, request, owned, resource_account, cross, _TraceView(live, by_layer, True), service)
         # The two cases differ only in how they take unknown statements: with none, they agree.
-        worst = algorithm.decide(settings, request, owned, resource_account, cross, _TraceView(live, by_layer, False)) if unknown else best
+        worst = algorithm.decide(settings, request, owned, resource_account, cross, _TraceView(live, by_layer, False), service) if unknown else best
         grants = [
             st.grant for _, allows, _ in by_layer.get(_LAYER_RESOURCE, ()) for st in allows if st.grant is not None and st.applies is _TRUE
         ]
@@ -227,7 +233,7 @@ class Evaluator:
             outcome = best.outcome
         # Each verdict's list of blocking layers is its own: the trace may keep it.
         trace = Trace(entries, grant_classes, cross, caller.account, resource_account, chosen.missing_side, chosen.blocked_by, [])
-        decision = Decision(outcome, request, chosen.reason, trace, frozenset(chosen.reasons), (), (), (), caveats, not_modelled)
+        decision = Decision(outcome, request, chosen.reason, trace, chosen.reasons, (), (), (), caveats, not_modelled)
         if outcome is _OUTCOME_CONDITIONAL:
             self._residual(decision, request, owned, resource_account, live, by_layer)
             decision.deny_conditions = tuple(c for _, _, denies in live for st in denies if st.applies is _TRUTH_UNKNOWN for c in st.residual)
@@ -290,25 +296,35 @@ class Evaluator:
             found += resource.levels
         return found + plan.scps.levels + rcps.levels + endpoint.levels
 
-    def parts(self, request: Request, owned: OwnedResource, resource_account: str | None) -> tuple[CallerPlan, Part, Part, Part, Part]:
+    def parts(
+        self, request: Request, owned: OwnedResource, resource_account: str | None, action_facts: ActionFacts | None = None
+    ) -> tuple[CallerPlan, Part, Part, Part, Part]:
         """The levels in play, in runs: the caller's (identity, boundary, SCPs), the session policy's, the
         resource policy's, the RCP levels and the VPC endpoint policy's (`levels.NOTHING` when not in play).
 
         The resource part of a resource with no policy is `_NO_RESOURCE_POLICY`, whose label `in_play` fills in.
+        `action_facts` are the action's (`Evaluator.action_facts`), when the caller has them.
         """
         caller = request.caller
-        plan = self.caller_plan(caller)
+        entity = caller.entity
+        plan = self._callers.get(id(entity)) if entity is not None else None  # `caller_plan`'s memo, read here first
+        if plan is None or plan.entity is not entity or plan.account != caller.account or plan.identity_side is not (caller.kind in _IDENTITY_SIDE):
+            plan = self.caller_plan(caller)
         session = NOTHING
         if caller.session_policy is not None:
             label = caller.label
             session = Part([(_LAYER_SESSION, label, self._indexed((PolicyRef(f"session policy of {label}", caller.session_policy),)), "")])
         resource = request.resource
-        if owned.policy is not None:
-            resource_part = self._resource_part(owned.policy)
+        policy = owned.policy
+        if policy is not None:
+            found = self._resources.get(id(policy))  # `_resource_part`'s memo, read here first
+            resource_part = found[1] if found is not None and found[0] is policy else self._resource_part(policy)
         else:
             resource_part = _NO_RESOURCE_POLICY if resource != "*" else NOTHING
         rcps = NOTHING
-        if resource != "*" and not plan.service_linked and (self._actions.get(request.action) or self.action_facts(request.action)).rcp:
+        if action_facts is None:
+            action_facts = self._actions.get(request.action) or self.action_facts(request.action)
+        if resource != "*" and not plan.service_linked and action_facts.rcp:
             rcps = self._org_levels(_LAYER_RCP, resource_account)
         # The request's own keys are enough here: the model's facts never include aws:SourceVpce,
         # and only a key the request lists can be given.
@@ -377,7 +393,7 @@ class Evaluator:
         index = self.indexes.index
         return tuple((ref, index(ref.policy)) for ref in refs)
 
-    def _layers(self, request, caller: Caller, owned, resource_account, context, record) -> tuple[list[LayerTrace], list[_Live], dict[Layer, list[_Live]], bool]:
+    def _layers(self, request, facts: RequestView, owned, resource_account, record) -> tuple[list[LayerTrace], list[_Live], dict[Layer, list[_Live]], bool]:
         """Each layer's trace; each with its Allows and Denies that are not FALSE (also by layer); and whether some statement is UNKNOWN.
 
         The layers are `in_play`'s, walked part by part (`parts`).  The
@@ -390,15 +406,16 @@ class Evaluator:
         are left to `match_statement`, and also wait to be read.
         """
         action, resource, settings = request.action, request.resource, self.settings
-        facts = RequestFacts(resource, request_fields(resource), caller, context)
-        wording = (action, resource, caller, context, settings)
-        deferred_with = (facts, wording)
+        wording = (action, resource, facts.caller, facts, settings)  # `match_statement`'s arguments, the context being `facts`
+        action_facts = self._actions.get(action) or self.action_facts(action)
+        service, key = action_facts.plan_key, action_facts.action_key
+        deferred_with = (facts, wording, action, service, key)  # what `_every_statement` needs besides the level
         entries: list[LayerTrace] = []
         live: list[_Live] = []
         by_layer: dict[Layer, list[_Live]] = {}
         unknown = False
         trace_of, deferred = _statement_trace, _DEFERRED
-        plan, session, resource_part, rcps, endpoint = self.parts(request, owned, resource_account)
+        plan, session, resource_part, rcps, endpoint = self.parts(request, owned, resource_account, action_facts)
         for part in (plan.identity, plan.boundary, session, resource_part, plan.scps, rcps, endpoint):
             if part is NOTHING:
                 continue
@@ -407,18 +424,14 @@ class Evaluator:
                 if part is _NO_RESOURCE_POLICY:
                     label = resource  # as `in_play` labels it
                 covered: list = []  # in policy order, policy after policy: records, or (compiled, ref) for a record to build
-                counts: list[int] | None = None  # how many of them each policy has (None: none has any)
                 allows: list[StatementTrace] | tuple = ()  # a list once there is one (most levels have no Deny for the action)
                 denies: list[StatementTrace] | tuple = ()
                 allowed = denied = _FALSE  # Kleene OR of the Allows (the Denies) that are not FALSE
-                position = -1
                 for ref, index in policies:
-                    position += 1
-                    ordered = (index.by_action.get(action) or index.for_action(action)).ordered
-                    if not ordered:
-                        continue
-                    before = len(covered)
-                    for statement in ordered:
+                    covering = index.plans.get(service, index.elsewhere)  # `index.entry(service, key)`, inlined
+                    if covering.__class__ is not ActionStatements:
+                        covering = covering[key]
+                    for statement in covering.ordered:
                         if statement.always:  # FullAWSAccess and the like: `_statement_trace`'s first case
                             st = StatementTrace(ref.label, layer, statement.index, statement.statement, _TRUE, True, True, None, None, "it applies")
                         else:
@@ -426,7 +439,7 @@ class Evaluator:
                             if st is deferred:  # it decides nothing: its record is built when the layer's statements are read
                                 covered.append((statement, ref))
                                 continue
-                            if st is None:
+                            if st is None:  # a miss on the resource, not recorded
                                 continue
                         covered.append(st)
                         truth = st.applies
@@ -447,11 +460,9 @@ class Evaluator:
                                     allowed = truth
                             if truth is _UNKNOWN:
                                 unknown = True
-                    if counts is None:
-                        counts = [0] * len(policies)
-                    counts[position] = len(covered) - before
                 if record and policies:
-                    entry = LayerTrace(layer, label, list(labels), None, allowed, denied, note, pending=(_every_statement, layer, action, policies, covered, counts, deferred_with))
+                    # With `record`, each covering statement left one item in `covered`, in order.
+                    entry = LayerTrace(layer, label, list(labels), None, allowed, denied, note, (_every_statement, layer, policies, covered, deferred_with))
                 else:
                     entry = LayerTrace(layer, label, list(labels), covered, allowed, denied, note)
                 entries.append(entry)
@@ -459,7 +470,7 @@ class Evaluator:
                 live.append(found)
                 same.append(found)
             if same:
-                by_layer[same[0][0].layer] = same
+                by_layer[layer] = same  # the layer of the part's levels
         return entries, live, by_layer, unknown
 
     # ---------------------------------------------------------------- context (design.md §2)
@@ -513,7 +524,7 @@ _VALUE = attrgetter("value")  # grant classes sort by their value
 _DEFERRED = object()  # `_statement_trace`'s answer, when `lazy`, for a statement that does not apply
 
 
-def _statement_trace(compiled: CompiledStatement, ref: PolicyRef, layer: Layer, facts: RequestFacts, wording: tuple, record: bool, lazy: bool = False):
+def _statement_trace(compiled: CompiledStatement, ref: PolicyRef, layer: Layer, facts: RequestView, wording: tuple, record: bool, lazy: bool = False):
     """The trace of a statement that covers the action, as `match_statement` would record it.
 
     A statement that misses the resource is recorded only with `record`.  Its
@@ -552,19 +563,20 @@ def _statement_trace(compiled: CompiledStatement, ref: PolicyRef, layer: Layer, 
     return StatementTrace(ref.label, layer, index, statement, truth, True, True, matched, grant, explain=(_words, compiled, ref, layer, wording))
 
 
-def _every_statement(layer: Layer, action: str, policies: Indexed, covered: list, counts: list[int] | None, deferred: tuple) -> list[StatementTrace]:
-    """A layer's records: `covered` (those of the statements that cover the action, `counts[i]` of them
-    for the i-th policy, in order; no counts when there are none), and between them a miss for each other statement.
+def _every_statement(layer: Layer, policies: Indexed, covered: list, deferred: tuple) -> list[StatementTrace]:
+    """A layer's records: `covered` (those of the statements that cover the action, policy after policy,
+    as each policy's index lists them), and between them a miss for each other statement.
 
     A statement of `covered` that does not apply may still be `(compiled, ref)`: its record is built
     now, by `_statement_trace` from the request's facts (`deferred`), as it would have been then.
     """
-    facts, wording = deferred
+    facts, wording, action, service, key = deferred
     covered = [st if st.__class__ is StatementTrace else _statement_trace(st[0], st[1], layer, facts, wording, True) for st in covered]
     missed = f"its actions do not include {action}"
     found: list[StatementTrace] = []
     start = 0
-    for (ref, _), count in zip(policies, counts or [0] * len(policies)):
+    for ref, index in policies:
+        count = len(index.entry(service, key).ordered)  # what `_layers` walked: one record each
         policy, records = ref.label, covered[start : start + count]
         start += count
         at = {st.index: st for st in records}

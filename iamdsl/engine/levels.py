@@ -1,15 +1,17 @@
-"""The policies in play, a run of levels at a time, in the two shapes decisions read them.
+"""The policies in play, a run of levels at a time, in the shapes decisions read them.
 
 Stage: engine, request level (R51, R53, R54).  A level is one layer's
 policies (the caller's identity policies, its boundary, the resource policy,
 one SCP or RCP level, …).  `Evaluator.in_play` lists the levels as
-(layer, label, policies, note), each policy with its index, and the traced
-evaluation walks that list.  The untraced one (untraced.py) asks narrower
-questions: is there an applicable Deny, anywhere, in order?  Does an Allow of
-this level apply?  So a `Part`, a run of consecutive levels worked out once
-(per caller, per resource policy, per account, per endpoint), also lists its
-policies that hold a Deny, flattened, and per level the policies that hold
-an Allow: a decision then skips the others without looking at them.
+(layer, label, policies, note), each policy with its index.  A `Part` is a
+run of consecutive levels of one layer, worked out once (per caller, per
+resource policy, per account, per endpoint) and kept in the shapes each way
+of deciding walks: the traced evaluation, every level with its policies'
+labels (its records list them); the untraced one (untraced.py), which asks
+narrower questions (is there an applicable Deny, anywhere, in order?  does an
+Allow of this level apply?), the policies that hold a Deny, flattened, and
+per level the policies that hold an Allow, so that it skips the others
+without looking at them.
 """
 
 from __future__ import annotations
@@ -41,7 +43,6 @@ class Part:
         self.allows: tuple[tuple[str, tuple[PolicyIndex, ...]], ...] = tuple(
             (label, tuple(index for _, index in policies if index.has_allows)) for _, label, policies, _ in levels
         )
-
 
     @property
     def levels(self) -> InPlay:

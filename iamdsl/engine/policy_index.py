@@ -13,11 +13,11 @@ statement is compiled then (compiled.py).  Per service an entry names, the
 index works out what the service's actions get: often every one of them gets
 the same statements (the service is named whole, `s3:*`, or only by a
 NotAction that leaves it out), and then the service has one entry for all
-its actions; otherwise the service keeps the few statements to test.  All
-the services no entry names share one entry (the `*` and NotAction
-statements that cover them).  On top of this, each exact action string a
-decision meets gets its own entry, on first use (`for_action`): the Denies
-and the Allows that cover it.  Whether a statement covers an action depends
+its actions; otherwise the service has an entry per action key (a
+`KeyedPlan`: the keys the statements name, and one entry for all the
+others).  All the services no entry names share one entry (the `*` and
+NotAction statements that cover them).  An entry lists the Denies and the
+Allows that cover the action.  Whether a statement covers an action depends
 on the two alone, never on the rest of the request, so this is the policy's
 own precomputation, shared by every request that names the action.
 """
@@ -33,23 +33,20 @@ from iamdsl.engine.wildcard import has_wildcard
 from iamdsl.model import Policy, Statement
 
 _MAX_INDEXED = 20_000  # policies held at once; session policies arrive per request
-_MAX_ACTIONS = 4_096  # actions remembered per policy
+_MAX_ACTIONS = 4_096  # action keys remembered per service of a policy, when entries are worked out on first use
 _ELSEWHERE = ":"  # stands for a service no entry of the policy names (no service prefix holds a colon)
 
-Plan = "ActionStatements | tuple[CompiledStatement, ...]"  # a service's entry, or its statements to test per action
+Plan = "ActionStatements | KeyedPlan"  # a service's entry, or its entries by action key
 
 
 class PolicyIndex:
     """One policy's statements, compiled, by the services and then the actions they cover."""
 
-    __slots__ = ("policy", "settings", "has_denies", "has_allows", "compiled", "by_action", "_shared", "_uniform", "_plans", "_elsewhere")
+    __slots__ = ("policy", "settings", "has_denies", "has_allows", "compiled", "plans", "elsewhere", "_shared")
 
     def __init__(self, policy: Policy, settings: Settings = DEFAULT_SETTINGS) -> None:
         self.policy = policy  # held, so that the policy's id() stays unique while indexed
         self.settings = settings
-        # `for_action`'s memo, which hot loops read first (`index.by_action.get(action) or index.for_action(action)`)
-        # to save a call per policy; it only ever holds what `for_action` answered.
-        self.by_action: dict[str, ActionStatements] = {}
         statements = policy.statements
         # Every statement compiled now, when a decision first meets the policy: requests then only match.
         compiled = self.compiled = tuple(CompiledStatement(i, s, policy, settings) for i, s in enumerate(statements))
@@ -59,10 +56,6 @@ class PolicyIndex:
         # Actions covered by the same statements share one entry: fewer objects kept per action met
         # (each kept object lengthens every full garbage collection).
         self._shared: dict[tuple[CompiledStatement, ...], ActionStatements] = {}
-        # A policy whose every statement lists `*` (FullAWSAccess) treats every action alike: one answer for all.
-        self._uniform: ActionStatements | None = None
-        if statements and all("*" in (statement.actions or statement.not_actions or ()) for statement in statements):
-            self._uniform = _statements_for(compiled, "*", None)
         # The candidates for an action of a service: the statements whose Action names the service, and
         # every `*` and NotAction statement; no other can cover it.
         by_service: dict[str, list[CompiledStatement]] = {}
@@ -81,34 +74,68 @@ class PolicyIndex:
                 found.append(statement)
         # Per service an Action or NotAction entry names, its plan; the services no entry names share one.
         named = set(by_service).union(*(c.named_services + c.star_services for c in compiled))
-        self._plans: dict[str, Plan] = {service: self._plan(service, by_service.get(service, anywhere)) for service in sorted(named)}
-        self._elsewhere: ActionStatements = self._plan(_ELSEWHERE, anywhere)  # type: ignore[assignment]
+        self.plans: dict[str, Plan] = {service: self._plan(service, by_service.get(service, anywhere)) for service in sorted(named)}
+        self.elsewhere: ActionStatements = self._plan(_ELSEWHERE, anywhere)  # type: ignore[assignment]
+
+    def entry(self, service: str, key: str | None) -> "ActionStatements":
+        """The policy's statements for an action whose `plan_key` is `service` and `action_key` is `key`.
+
+        Hot loops inline it: `plans.get(service, elsewhere)`, then `[key]` when that is no entry.
+        """
+        found = self.plans.get(service, self.elsewhere)
+        return found if found.__class__ is ActionStatements else found[key]  # type: ignore[index,return-value]
 
     def for_action(self, action: str) -> "ActionStatements":
         """The policy's statements for one exact action string."""
-        found = self.by_action.get(action)
-        if found is None:
-            if len(self.by_action) >= _MAX_ACTIONS:
-                self.by_action.clear()
-            found = self._uniform
-            if found is None:
-                service, key = _action_parts(action)
-                if key is None:  # no `:`: no service's plan applies, but `*` and NotAction statements may
-                    found = _statements_for(self.compiled, action, key, self._shared)
-                else:
-                    plan = self._plans.get(service, self._elsewhere)
-                    found = plan if plan.__class__ is ActionStatements else _statements_for(plan, action, key, self._shared)  # type: ignore[arg-type]
-            self.by_action[action] = found
-        return found
+        return self.entry(*_action_parts(action))
 
     def _plan(self, service: str, candidates: list[CompiledStatement]) -> Plan:
-        """What `for_action` needs for the actions `service:name`: their entry, when it does not depend on
-        the name, or else the candidates left to test (those that cover only some of the service's actions
-        and those that cover all of them; none of the others can cover such an action)."""
+        """What decisions read for the actions `service:name`: their entry, when it does not depend on the
+        name; else their entries by action key, over the candidates that cover some or all of them (none of
+        the others can cover such an action)."""
         coverage = [c.coverage(service) for c in candidates]
-        if SOME in coverage:
-            return tuple([c for c, k in zip(candidates, coverage) if k is not NONE])
-        return _shared_entry(tuple([c for c, k in zip(candidates, coverage) if k is ALL]), self._shared)
+        if SOME not in coverage:
+            return _shared_entry(tuple([c for c, k in zip(candidates, coverage) if k is ALL]), self._shared)
+        return KeyedPlan(service, tuple([c for c, k in zip(candidates, coverage) if k is not NONE]), self._shared)
+
+
+class KeyedPlan(dict):
+    """The entries of a service whose statements cover some of its actions and not others, by action key.
+
+    Whether a statement covers `service:name` depends on the action's key
+    alone (`actions.action_key`: the prefix and the name folded, as Action
+    entries compare them, R4, R14), so `CompiledStatement.covers(key, key)`
+    answers for every action of that key.  The keys the statements name get
+    their entry when the index is built.  When no entry is a glob on the
+    service's names, every other key gets `default`; otherwise an entry is
+    worked out when a key is first met, and kept.
+    """
+
+    __slots__ = ("candidates", "shared", "default")
+
+    def __init__(self, service: str, candidates: tuple[CompiledStatement, ...], shared: dict) -> None:
+        super().__init__()
+        self.candidates = candidates
+        self.shared = shared
+        prefix = service + ":"
+        named = sorted({key for c in candidates for key in c.action_keys if key.startswith(prefix)})
+        for key in named:
+            self[key] = _statements_for(candidates, key, key, shared)
+        globbed = any(p.partition(":")[0].lower() == service and p.partition(":")[2] != "*" for c in candidates for p in c.action_globs)
+        self.default: ActionStatements | None = None
+        if not globbed:  # a key no entry names: the candidates that cover every key of the service, or leave it out
+            probe = prefix + "\x00"
+            while probe in self:
+                probe += "\x00"
+            self.default = _statements_for(candidates, probe, probe, shared)
+
+    def __missing__(self, key: str) -> "ActionStatements":
+        if self.default is not None:
+            return self.default
+        if len(self) >= _MAX_ACTIONS:
+            self.clear()  # the named keys too: any key's entry is worked out again when met
+        found = self[key] = _statements_for(self.candidates, key, key, self.shared)
+        return found
 
 
 class ActionStatements:
@@ -148,8 +175,19 @@ _NOTHING = ActionStatements(())  # for the actions no statement of a policy can 
 
 @functools.lru_cache(maxsize=4096)
 def _action_parts(action: str) -> tuple[str, str | None]:
-    """The service prefix (lower case) and `action_key` of an action, which every policy that meets it asks for."""
-    return action.split(":", 1)[0].lower(), action_key(action)
+    """`plan_key(action)` and `action_key(action)`: what a policy index reads of an action."""
+    return plan_key(action), action_key(action)
+
+
+def plan_key(action: str) -> str:
+    """Which of a policy's plans an action reads: its service prefix in lower case.
+
+    An action without a `:` is no service's: no Action entry but `*` covers it, and every NotAction
+    entry leaves it out, exactly as for a service no entry names, so it reads that plan (`_ELSEWHERE`,
+    which no prefix can equal).
+    """
+    prefix, sep, _ = action.partition(":")
+    return prefix.lower() if sep else _ELSEWHERE
 
 
 def _prefixes(statement: Statement) -> frozenset[str] | None:

@@ -45,6 +45,12 @@ class Caller:
 
     @property
     def label(self) -> str:
+        kind, entity = self.kind, self.entity
+        if entity is not None:  # the usual callers first: reasons name them
+            if kind is _CALLER_ROLE_SESSION:
+                return f"{entity.qualified_name} (session {self.session_name})"
+            if kind is _CALLER_USER or kind is _CALLER_FEDERATED_USER:
+                return entity.qualified_name
         if self.kind is _CALLER_ANONYMOUS:
             return "anonymous"
         if self.kind is _CALLER_SERVICE:

@@ -161,7 +161,6 @@ class LayerTrace:
         allows: Truth = Truth.FALSE,  # some Allow applies
         denies: Truth = Truth.FALSE,  # some Deny applies
         note: str = "",
-        *,
         pending: tuple | None = None,
     ) -> None:
         self.layer = layer
@@ -170,7 +169,8 @@ class LayerTrace:
         self.allows = allows
         self.denies = denies
         self.note = note
-        self._statements = [] if statements is None else statements
+        # With `pending`, the list is built when first read.
+        self._statements = statements if statements is not None else [] if pending is None else None
         self._pending = pending
 
     @property

@@ -16,6 +16,7 @@ that is its documented contract.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import functools
 import json
 import random
@@ -35,14 +36,14 @@ from iamdsl.engine.conditions import CompiledCondition, evaluate_condition
 from iamdsl.engine.context import Context
 from iamdsl.engine.evaluate import Decision, Evaluator, Outcome
 from iamdsl.engine.matching import actions_match, match_statement
-from iamdsl.engine.policy_index import PolicyIndex
+from iamdsl.engine.policy_index import PolicyIndex, plan_key
 from iamdsl.engine.request import Caller, CallerKind, Request
 from iamdsl.engine.settings import DEFAULT_SETTINGS, Settings
 from iamdsl.engine.trace import Layer, Truth
 from iamdsl.engine.world import World
 from iamdsl.language.errors import IamdslError
 from iamdsl.language.loader import load_text
-from iamdsl.model import Effect, Model, Policy, PolicyKind, PrincipalKind, Statement, Subject
+from iamdsl.model import Condition, Effect, Model, Policy, PolicyKind, PrincipalKind, Statement, Subject
 from iamdsl.testing import scenario_gen
 from iamdsl.testing.generator import SMALL, org_text, render
 from iamdsl.testing.scenarios import load_scenario, scenario_from_data
@@ -410,7 +411,10 @@ def test_compiled_statements_cover_the_actions_actions_match_does() -> None:
         for pattern in statement.actions or statement.not_actions or ():
             actions.append(pattern.replace("*", "Get").replace("?", "x"))
         for action in actions[-20:] + rng.sample(actions, 30):
-            assert compiled.covers(action, action_key(action)) == actions_match(statement, action), (statement.actions, statement.not_actions, action)
+            key = action_key(action)
+            assert compiled.covers(action, key) == actions_match(statement, action), (statement.actions, statement.not_actions, action)
+            if key is not None:  # what the policy index's entries by key rely on
+                assert compiled.covers(key, key) == actions_match(statement, action), (statement.actions, statement.not_actions, action)
 
 
 # Action entries that make a policy's statements cover a service's actions wholly, partly or not at all.
@@ -437,18 +441,22 @@ def _entry_policies() -> list[Policy]:
 
 
 def test_policy_index_lists_the_statements_actions_match_covers() -> None:
-    """The index's entry for an action (built per service, or per action) is every statement `actions_match` covers, in order."""
+    """The index's entry for an action (one per service, or per action) is every statement `actions_match` covers, in order."""
     rng = random.Random(9)
     actions = rng.sample(catalog.all_action_names(), 400) + [
         "iam:CreateUser", "IAM:createuser", "iam:PassRole", "iam:PassXole", "sts:AssumeRole", "sts:GetCallerIdentity", "s3:GetObject",
         "S3:getobject", "s3:ListBucket", "s3:PutObject", "ec2:RunInstances", "ec2:DescribeInstances", "kms:Decrypt", "kms:CreateKey",
         "sqs:SendMessage", "organizations:ListAccounts", "iam", "iam:", ":CreateUser", "noservice", "s3:", "ec2:*",
+        "S3:GETOBJECT", "iam:PASSROLE", "sts:assumerole", "s3:Get:Object", "KMS:Decrypt", "kms:DECRYPTKey", "İam:CreateUser",
+        "iam:CreateUſer", "s3:GetObjectİ", "ec2:Describeİnstances",
     ]
     for policy in _entry_policies():
         index = PolicyIndex(policy)
         for action in actions:
             want = [i for i, statement in enumerate(policy.statements) if actions_match(statement, action)]
-            assert [c.index for c in index.for_action(action).ordered] == want, (action, [(s.actions, s.not_actions) for s in policy.statements])
+            shown = (action, [(s.actions, s.not_actions) for s in policy.statements])
+            assert [c.index for c in index.for_action(action).ordered] == want, shown
+            assert [c.index for c in index.entry(plan_key(action), action_key(action)).ordered] == want, shown
 
 
 RESOURCE_PATTERNS = [
@@ -495,3 +503,58 @@ def test_compiled_conditions_hold_as_evaluate_condition_says() -> None:
             for context in contexts:
                 want = evaluate_condition(condition, context, variables=variables, settings=settings).truth
                 assert compiled.truth(context) is want, (condition, context)
+
+
+IP_VALUES = [
+    "10.1.2.3", "10.255.255.255", "11.0.0.0", "192.168.7.7", "0.0.0.0", "255.255.255.255", "256.1.1.1", "010.1.2.3", "10.01.2.3",
+    "10.1.2", "10.1.2.3.4", "10..2.3", " 10.1.2.3 ", "１0.1.2.3", "10.1.2.+3", "2001:db8::1", "::ffff:10.1.2.3", "not-an-ip", "",
+]
+
+
+def test_compiled_ip_conditions_hold_as_evaluate_condition_says() -> None:
+    """IpAddress and NotIpAddress read plain dotted quads without `ipaddress`: the same answers, odd spellings included."""
+    rng = random.Random(5)
+    values = IP_VALUES + [".".join(rng.choice(("0", "00", "7", "10", "99", "255", "256", "012", "")) for _ in range(rng.choice((3, 4, 4, 5)))) for _ in range(300)]
+    ranges = (("10.0.0.0/8",), ("10.1.2.3/32", "192.168.0.0/16"), ("0.0.0.0/0",), ("2001:db8::/32", "10.0.0.0/8"), ("2001:db8::/32",))
+    for operator in ("IpAddress", "NotIpAddress"):
+        for networks in ranges:
+            condition = Condition(operator=operator, key="aws:SourceIp", values=networks)
+            compiled = CompiledCondition(condition, variables=True, settings=DEFAULT_SETTINGS)
+            for value in values:
+                context = Context.of({"aws:SourceIp": value}, closed=True)
+                want = evaluate_condition(condition, context, variables=True, settings=DEFAULT_SETTINGS).truth
+                assert compiled.truth(context) is want, (operator, networks, value)
+
+
+# ---------------------------------------------------------------- no garbage for the cyclic collector
+
+
+@pytest.mark.parametrize("trace", [False, True], ids=["trace-off", "full-trace"])
+def test_decisions_leave_no_reference_cycles(trace: bool) -> None:
+    """A decision, its trace and what was built to reach it are freed when dropped, never left to the
+    cyclic collector (whose full passes rescan all a long session has built); records and words read."""
+    model = _generated(3)
+    drawer = Drawer(model, 17)
+    requests = [drawer.request() for _ in range(300)]
+    evaluator = Evaluator(model)
+    for request in requests:  # the evaluator's indexes and memos are built here: they are kept, not garbage
+        _decide_and_read(evaluator, request, trace)
+    gc.collect()
+    gc.disable()
+    try:
+        decided = sum(_decide_and_read(evaluator, request, trace) for request in requests)
+        found = gc.collect()
+    finally:
+        gc.enable()
+    assert decided > 200
+    assert found == 0, f"{found} objects were reachable only through reference cycles"
+
+
+def _decide_and_read(evaluator: Evaluator, request: Request, trace: bool) -> int:
+    decision = _decide(evaluator, request, trace=trace)
+    if isinstance(decision, str):
+        return 0
+    for entry in decision.trace.layers:  # reading builds the records and the words left for later
+        for statement in entry.statements:
+            statement.reason
+    return 1
