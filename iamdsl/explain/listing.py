@@ -15,13 +15,13 @@ from iamdsl.explain.names import Names, names_for
 from iamdsl.explain.path import path_of
 from iamdsl.graph.access import Access
 from iamdsl.explain.reach import condition_lines, path_text, path_to_json
-from iamdsl.graph.enumerate import Reach
+from iamdsl.graph.enumerate import PARTIAL_TRACED, Reach
 from iamdsl.graph.paths import Indirect
 from iamdsl.model import Model
 
 SCHEMA_WHO = "iamdsl/who-can/v1"
 SCHEMA_WHAT = "iamdsl/what-can/v1"
-_PARTIAL_SHOWN = 10  # more principals than this with a PARTIAL answer are counted, not listed one by one
+_PARTIAL_SHOWN = PARTIAL_TRACED  # more principals than this with a PARTIAL answer are counted, not listed one by one
 _MARKS = {Outcome.ALLOWED: "✓", Outcome.CONDITIONAL: "?", Outcome.PARTIAL: "~"}
 
 
@@ -32,7 +32,9 @@ def _considered(reaches: list[Reach]) -> int:
 
 def _path(reach: Reach, names: Names) -> str | None:
     decisions = [d for d in reach.decision.decisions if d.outcome is not Outcome.IMPLICIT_DENY and not d.outcome.denied]
-    return path_of(decisions[0], names).render() if decisions else None
+    if not decisions or not decisions[0].trace.layers:
+        return None  # decided without the trace: one of a crowd of PARTIAL answers (graph/enumerate.py)
+    return path_of(decisions[0], names).render()
 
 
 def _detail(reach: Reach) -> str:

@@ -29,6 +29,7 @@ from iamdsl.engine.verbs import VerbDecision, evaluate_actions
 from iamdsl.graph.candidates import candidates_for
 from iamdsl.model import Effect, IdentityEntity, Model, Policy, PolicyKind, Principal, PrincipalKind, PrincipalType, Statement, Subject
 
+PARTIAL_TRACED = 10  # up to this many PARTIAL answers get a traced decision (a path); more are a crowd
 OUTSIDE_ACCOUNT = "999999999999"  # stands for "an account the model does not know"
 _ALLOW_EVERYTHING = Policy(
     name="unknown IAM policies",
@@ -78,9 +79,15 @@ def who_can(
     found = Reaches()
     for label, caller, symbolic, root, name, facts, keys in _candidates(model, resource, possible):
         decision = evaluate_actions(evaluator, caller, verb, actions, resource, _with(context, facts), trace=trace)
-        if not trace and not decision.outcome.denied:
+        if not trace and decision.outcome in (Outcome.ALLOWED, Outcome.CONDITIONAL):
             decision = _traced_first(evaluator, decision)
         found.append(Reach(label, caller, decision, symbolic, root, name, keys))
+    partial = [index for index, reach in enumerate(found) if reach.outcome is Outcome.PARTIAL]
+    if not trace and len(partial) <= PARTIAL_TRACED:
+        # A crowd of PARTIAL answers is counted, not drawn (explain/listing.py): only a few get a path.
+        for index in partial:
+            reach = found[index]
+            reach.decision = _traced_first(evaluator, reach.decision)
     found.considered = len(found) + _left_out(model, possible)
     return found
 

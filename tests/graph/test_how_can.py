@@ -176,4 +176,7 @@ def test_who_can_counts_a_crowd_of_partial_answers_instead_of_listing_each() -> 
     assert "~ 12 principals: PARTIAL: only ecr:GetAuthorizationToken (A.Tok0, A.Tok1, A.Tok2, …; --format json lists each)" in rendered
     assert "A.Tok5" not in rendered
     document = json.loads(answer(crowd, "who can pull A.repo", fmt="json")[0])
-    assert sum(1 for p in document["principals"] if p["outcome"] == "partial") == 12
+    partial = [p for p in document["principals"] if p["outcome"] == "partial"]
+    assert len(partial) == 12
+    assert all(p["allowed_actions"] == ["ecr:GetAuthorizationToken"] and p["path"] is None for p in partial)  # a crowd is not drawn
+    assert next(p for p in document["principals"] if p["name"] == "A.Puller")["path"] == "A.repo --OwnedBy--> A.root --Delegate--> A.Puller"
