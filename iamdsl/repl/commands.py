@@ -292,7 +292,11 @@ def _graph(session: "Session", args: list[str]) -> Output:
         )
     except IamdslError as error:
         problem = error.diagnostics[0]
-        return Output(f"error: {problem.message}\nhelp: {problem.help or 'name a principal or a resource of the model'}", ok=False)
+        hint = problem.help or "name a principal or a resource of the model"
+        if args and not any(c in args[0] for c in ".:"):  # a word, not a DSL name or an ARN: most likely a format
+            formats = ", ".join(GRAPH_FORMATS)
+            hint = f"the first word may be a format ({formats}; `iamdsl graph` also draws svg and html), then names; {hint}"
+        return Output(f"error: {problem.message}\nhelp: {hint}", ok=False)
     if fmt == "json":
         return Output(json.dumps(graph_to_json(graph), indent=2))
     return Output((to_dot(graph) if fmt == "dot" else to_mermaid(graph)).rstrip("\n"))

@@ -130,3 +130,9 @@ def test_repl_graph_formats_and_names():
     assert "A_repo" in only and "B_OtherRole" not in only
     wrong = session.execute(":graph B.SomeRol")
     assert not wrong.ok and wrong.text == "error: unknown principal `B.SomeRol`\nhelp: did you mean `B.SomeRole`?"
+
+
+def test_repl_graph_with_an_unknown_format_names_the_formats():
+    wrong = Session([ECR]).execute(":graph png")
+    assert not wrong.ok
+    assert wrong.text.startswith("error: unknown principal `png`\nhelp: the first word may be a format (mermaid, dot, json;")
