@@ -25,6 +25,9 @@ class VerbDecision:
     verb: str
     decisions: list[Decision] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # actions that do not apply to the resource's type
+    # Actions no Allow statement could reach, so they are denied and were not asked (graph/candidates.py);
+    # only `who can` leaves any out, and only where the answer is PARTIAL either way.
+    unasked: list[str] = field(default_factory=list)
 
     def explain(self, model, *, mode: str = "full", sources=None) -> str:
         """This decision as text (design.md §1); rendering lives in `iamdsl.explain`."""

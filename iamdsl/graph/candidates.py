@@ -77,42 +77,66 @@ class Candidates:
 
     def might_be_allowed(self, actions: tuple[str, ...], resource: str) -> set[str] | None:
         """Names of the roles and users an Allow might reach for some of `actions` on `resource`; None for everyone."""
+        found: set[str] = set()
+        for _pair, names in self.by_request(actions, resource):
+            if names is EVERYONE:
+                return EVERYONE
+            found |= names
+        return found
+
+    def by_request(self, actions: tuple[str, ...], resource: str) -> list[tuple[Pair, set[str] | None]]:
+        """For each (action, resource) request of `actions`, the roles and users an Allow might reach; None for everyone."""
         pairs, _skipped = requests_for(actions, resource, self.model)
-        if any(action.lower() == "sts:getcalleridentity" for action, _ in pairs):
-            return EVERYONE  # R81: allowed to every authenticated caller, with no policy at all
-        granted = self._resource_side(pairs, resource)
-        if granted is EVERYONE:
-            return EVERYONE
-        found = set(granted)
+        found: list[set[str] | None] = [set() for _ in pairs]
+        for index, (action, _target) in enumerate(pairs):
+            if action.lower() == "sts:getcalleridentity":
+                found[index] = EVERYONE  # R81: allowed to every authenticated caller, with no policy at all
+        self._resource_side(pairs, resource, found)
         services = {action.split(":", 1)[0].lower() for action, _ in pairs} | {"*"}
         for service in services:
             for owner, statement in self._by_service.get(service, ()):
                 holders = self._holders.get(owner)
-                if holders and not holders <= found and _covers(statement, pairs):
-                    found |= holders
-        return found
+                if not holders:
+                    continue
+                for index, pair in enumerate(pairs):
+                    names = found[index]
+                    if names is not EVERYONE and not holders <= names and _covers(statement, [pair]):
+                        names |= holders
+        return list(zip(pairs, found))
 
-    def _resource_side(self, pairs: list[Pair], resource: str) -> set[str] | None:
-        found: set[str] = set()
+    def _resource_side(self, pairs: list[Pair], resource: str, found: list[set[str] | None]) -> None:
         for statement in self._resource_statements(resource):
-            if statement.effect is not Effect.ALLOW or not any(_action_covered(statement, a) for a, _ in pairs):
+            if statement.effect is not Effect.ALLOW:
                 continue
-            if statement.not_principals is not None:
+            covered = [i for i, (action, _) in enumerate(pairs) if found[i] is not EVERYONE and _action_covered(statement, action)]
+            if not covered:
+                continue
+            names = self._named_by(statement)
+            for index in covered:
+                if names is EVERYONE:
+                    found[index] = EVERYONE
+                else:
+                    found[index] |= names  # type: ignore[operator]
+
+    def _named_by(self, statement: Statement) -> set[str] | None:
+        """The roles and users a resource-policy statement's Principal might reach; None for everyone."""
+        if statement.not_principals is not None:
+            return EVERYONE
+        found: set[str] = set()
+        for principal in statement.principals or ():
+            value = principal.value
+            if principal.type is PrincipalType.STAR or value == "*":
                 return EVERYONE
-            for principal in statement.principals or ():
-                value = principal.value
-                if principal.type is PrincipalType.STAR or value == "*":
-                    return EVERYONE
-                if principal.type is not PrincipalType.AWS:
-                    continue  # services and identity providers are symbolic principals, never pruned
-                account = _account_of(value)
-                if account is not None and (value.isdigit() or value.endswith(":root")):
-                    found |= self._by_account.get(account, set())
-                elif value in self._by_arn:
-                    found.add(self._by_arn[value])
-                elif ":assumed-role/" in value:
-                    role = value.split(":assumed-role/", 1)[1].split("/", 1)[0]
-                    found |= {n for n in self._by_account.get(account or "", ()) if n.endswith(f".{role}")}
+            if principal.type is not PrincipalType.AWS:
+                continue  # services and identity providers are symbolic principals, never pruned
+            account = _account_of(value)
+            if account is not None and (value.isdigit() or value.endswith(":root")):
+                found |= self._by_account.get(account, set())
+            elif value in self._by_arn:
+                found.add(self._by_arn[value])
+            elif ":assumed-role/" in value:
+                role = value.split(":assumed-role/", 1)[1].split("/", 1)[0]
+                found |= {n for n in self._by_account.get(account or "", ()) if n.endswith(f".{role}")}
         return found
 
     def _resource_statements(self, resource: str) -> Iterable[Statement]:

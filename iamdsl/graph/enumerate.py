@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from iamdsl.engine.callers import caller_for
 from iamdsl.engine.context import Context, Lookup
 from iamdsl.engine.evaluate import Evaluator, Outcome
-from iamdsl.engine.request import Caller, CallerKind
-from iamdsl.engine.verbs import VerbDecision, evaluate_actions
+from iamdsl.engine.request import Caller, CallerKind, Request
+from iamdsl.engine.verbs import VerbDecision, evaluate_actions, requests_for
 from iamdsl.graph.candidates import candidates_for
 from iamdsl.model import Effect, IdentityEntity, Model, Policy, PolicyKind, Principal, PrincipalKind, PrincipalType, Statement, Subject
 
@@ -75,10 +75,12 @@ def who_can(
     first action a principal is not denied is decided again with it, which
     is what its path needs; `trace=True` traces every decision (coverage).
     """
-    possible = candidates_for(model).might_be_allowed(actions, resource) if prune else None
+    requests = candidates_for(model).by_request(actions, resource) if prune else None
+    possible = _union(requests)
     found = Reaches()
     for label, caller, symbolic, root, name, facts, keys in _candidates(model, resource, possible):
-        decision = evaluate_actions(evaluator, caller, verb, actions, resource, _with(context, facts), trace=trace)
+        asked = _asked(requests, name) if not trace and not root and not symbolic else None
+        decision = _decide(evaluator, caller, verb, actions, resource, _with(context, facts), trace=trace, asked=asked)
         if not trace and decision.outcome in (Outcome.ALLOWED, Outcome.CONDITIONAL):
             decision = _traced_first(evaluator, decision)
         found.append(Reach(label, caller, decision, symbolic, root, name, keys))
@@ -92,6 +94,34 @@ def who_can(
     return found
 
 
+def _union(requests) -> set[str] | None:
+    if requests is None or any(names is None for _, names in requests):
+        return None
+    return set().union(*(names for _, names in requests))
+
+
+def _asked(requests, name: str | None) -> list[tuple[str, str]] | None:
+    """The requests some Allow might grant `name`, or None when that is all of them (or unknown)."""
+    if requests is None or name is None:
+        return None
+    asked = [pair for pair, names in requests if names is None or name in names]
+    return None if len(asked) == len(requests) else asked
+
+
+def _decide(evaluator: Evaluator, caller, verb: str, actions: tuple[str, ...], resource: str, context: Context, *, trace: bool, asked) -> VerbDecision:
+    """The verb's answer.  With `asked`, only those requests are decided: every other one has no Allow
+    that could reach the caller, so it is denied, and if any asked one is not, the answer is PARTIAL
+    whatever the rest say.  When every asked one is denied too, all are decided, for the exact kind of denial."""
+    if asked is not None:
+        decisions = [evaluator.evaluate(Request(caller, action, target, context), trace=False) for action, target in asked]
+        if any(not d.outcome.denied for d in decisions):
+            pairs, skipped = requests_for(actions, resource, evaluator.model)
+            taken = {(d.request.action, d.request.resource) for d in decisions}
+            unasked = [action for action, target in pairs if (action, target) not in taken]
+            return VerbDecision(Outcome.PARTIAL, verb, decisions, skipped, unasked)
+    return evaluate_actions(evaluator, caller, verb, actions, resource, context, trace=trace)
+
+
 def _traced_first(evaluator: Evaluator, decision: VerbDecision) -> VerbDecision:
     """The same answer, with its first decision that is not a denial traced (for the path)."""
     decisions = list(decision.decisions)
@@ -99,7 +129,7 @@ def _traced_first(evaluator: Evaluator, decision: VerbDecision) -> VerbDecision:
         if not one.outcome.denied:
             decisions[index] = evaluator.evaluate(one.request, trace=True)
             break
-    return VerbDecision(decision.outcome, decision.verb, decisions, list(decision.skipped))
+    return VerbDecision(decision.outcome, decision.verb, decisions, list(decision.skipped), list(decision.unasked))
 
 
 def _left_out(model: Model, possible: set[str] | None) -> int:

@@ -122,3 +122,20 @@ def test_r81_nobody_is_pruned_for_get_caller_identity() -> None:
     model = iamdsl.loads("account A 111111111111\nrole A.Admin { allow ec2:DescribeInstances }\nrole A.Plain\n")
     reaches = who_can(model, Evaluator(model), "sts:GetCallerIdentity", ("sts:GetCallerIdentity",), "*", Context())
     assert {"A.Admin", "A.Plain", "A.root"} <= set(_named(reaches))
+
+
+def test_a_principal_only_some_requests_could_be_allowed_is_asked_only_those() -> None:
+    # Tok can get an ECR token, but no Allow names the repository for it: the three repository
+    # actions are denied without asking, and the answer is PARTIAL, as asking everything says.
+    model = iamdsl.loads(
+        'account A 111111111111\nresource A.repo : ecr:repository "crowd"\n'
+        "role A.Puller { allow pull on A.repo }\nrole A.Tok { allow ecr:GetAuthorizationToken }\n"
+    )
+    arn, actions, evaluator = model.resources["A.repo"].arn, model.verbs["pull"].actions, Evaluator(model)
+    pruned = {r.name: r for r in who_can(model, evaluator, "pull", actions, arn, Context())}
+    everyone = {r.name: r for r in who_can(model, evaluator, "pull", actions, arn, Context(), prune=False)}
+    tok = pruned["A.Tok"].decision
+    assert tok.outcome is Outcome.PARTIAL is everyone["A.Tok"].outcome
+    assert [d.request.action for d in tok.decisions] == ["ecr:GetAuthorizationToken"]
+    assert sorted(tok.unasked) == ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
+    assert pruned["A.Puller"].decision.unasked == [] and pruned["A.Puller"].outcome is Outcome.ALLOWED
